@@ -1,0 +1,24 @@
+package org.exoip.cloud;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The cloud side of exoip: who holds the Elastic IP, and moving it.
+ *
+ * <p>Concurrency contract: implementations may block (they talk to a remote API) and are only
+ * ever called from exoip's cloud worker thread, never from the network event loop. Each call
+ * either succeeds, with the cloud in the asked state when it returns, or throws
+ * {@link CloudException}; the caller retries. Attach and detach must be idempotent.
+ */
+public interface ElasticIpProvider {
+
+    /** The instances the Elastic IP is attached to right now (empty when it is attached to none). */
+    Set<UUID> holders() throws CloudException;
+
+    /** Attaches the Elastic IP to {@code instance}; returns once the cloud reports it done. */
+    void attach(UUID instance) throws CloudException;
+
+    /** Detaches the Elastic IP from {@code instance}; returns once the cloud reports it done. */
+    void detach(UUID instance) throws CloudException;
+}
