@@ -1,0 +1,42 @@
+package org.exoip.protocol;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Recognises the {@code info} query datagram ({@code echo info | nc -4u HOST 12345}). */
+public final class InfoQuery {
+
+    // "echo -n info" sends the bare word, plain "echo" adds "\n", Windows tools "\r\n".
+    private static final List<byte[]> ACCEPTED = List.of(
+            "info".getBytes(StandardCharsets.US_ASCII),
+            "info\n".getBytes(StandardCharsets.US_ASCII),
+            "info\r\n".getBytes(StandardCharsets.US_ASCII));
+
+    private InfoQuery() {
+    }
+
+    /**
+     * True if the readable bytes are exactly {@code info}, optionally followed by {@code \n} or
+     * {@code \r\n}; case-sensitive. Does not move the reader index.
+     */
+    public static boolean matches(ByteBuf datagramContent) {
+        int length = datagramContent.readableBytes();
+        for (byte[] accepted : ACCEPTED) {
+            if (accepted.length == length && sameBytes(datagramContent, accepted)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameBytes(ByteBuf buf, byte[] expected) {
+        int start = buf.readerIndex();
+        for (int i = 0; i < expected.length; i++) {
+            if (buf.getByte(start + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
