@@ -1,0 +1,27 @@
+package org.exoip.cli;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.exoip.cloud.CloudException;
+import org.exoip.cloud.ElasticIpProvider;
+import org.exoip.cloud.PeerSource;
+
+/**
+ * Opens the cloud side of a run: finds out which instance this is and builds the Elastic IP port
+ * and, with {@code -G}, the security-group peer source. Production uses the Exoscale API; tests
+ * plug in an in-memory cloud.
+ */
+@FunctionalInterface
+public interface CloudConnector {
+
+    /**
+     * @param knownInstances this node and the peers it has heard from, for the provider's cross-checks
+     */
+    Cloud connect(Configuration config, Supplier<Set<UUID>> knownInstances) throws CloudException;
+
+    /** What {@link #connect} gives: this instance's id, the Elastic IP port, and group peers if asked. */
+    record Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers) {
+    }
+}

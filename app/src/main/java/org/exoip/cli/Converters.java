@@ -1,0 +1,186 @@
+package org.exoip.cli;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.exoip.watchdog.NodeSettings;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Turns option text into checked values; each rejection says what was expected. */
+final class Converters {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(ms|s)?");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    private Converters() {
+    }
+
+    /** Seconds, whole or fractional, or with a unit: {@code 1}, {@code 0.2}, {@code 200ms}, {@code 2s}. */
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + text + "' is not a duration (expected seconds such as 1 or 0.2, "
+                    + "or a number with a unit such as 200ms or 2s)");
+        }
+        double amount = Double.parseDouble(m.group(1));
+        double nanos = "ms".equals(m.group(2)) ? amount * 1e6 : amount * 1e9;
+        if (nanos > Long.MAX_VALUE / 2) {
+            throw new TypeConversionException("'" + text + "' is far too long a duration");
+        }
+        return Duration.ofNanos(Math.round(nanos));
+    }
+
+    /** The advert interval: a duration of at least 10 ms. */
+    static final class Interval implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String text) {
+            Duration d = duration(text);
+            if (d.compareTo(NodeSettings.MIN_INTERVAL) < 0) {
+                throw new TypeConversionException("'" + text + "' is shorter than the minimum of 10ms "
+                        + "(expected seconds such as 1 or 0.2, or 200ms)");
+            }
+            return d;
+        }
+    }
+
+    /** A positive duration, for timers other than the advert interval. */
+    static final class PositiveDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String text) {
+            Duration d = duration(text);
+            if (d.isZero()) {
+                throw new TypeConversionException("'" + text + "' must be longer than 0 (expected e.g. 60 or 500ms)");
+            }
+            return d;
+        }
+    }
+
+    /** A priority, 0 (best) to 255. */
+    static final class Priority implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            int value = integer(text, "a priority from 0 (best) to 255");
+            if (value < 0 || value > 255) {
+                throw new TypeConversionException("'" + text + "' is outside 0..255 (expected a priority from 0 (best) to 255)");
+            }
+            return value;
+        }
+    }
+
+    /** The dead ratio: a whole number of at least 1. */
+    static final class DeadRatio implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            int value = integer(text, "a whole number of intervals, at least 1");
+            if (value < 1) {
+                throw new TypeConversionException("'" + text + "' is below 1 (expected a whole number of intervals, at least 1)");
+            }
+            return value;
+        }
+    }
+
+    /** An IPv4 address written as four numbers; never a host name (no DNS at parse time). */
+    static final class Ipv4 implements ITypeConverter<Inet4Address> {
+        @Override
+        public Inet4Address convert(String text) {
+            return ipv4(text.trim(), "an IPv4 address such as 198.51.100.50");
+        }
+    }
+
+    /** A UUID, as Exoscale instance ids are. */
+    static final class Uuid implements ITypeConverter<UUID> {
+        @Override
+        public UUID convert(String text) {
+            String t = text.trim();
+            if (!t.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
+                throw new TypeConversionException("'" + text + "' is not a UUID (expected an instance id such as "
+                        + "1128bd56-b4d9-4ac6-a7b9-c715b187ce11)");
+            }
+            return UUID.fromString(t);
+        }
+    }
+
+    /** The listen address: {@code :PORT}, {@code ADDRESS:PORT} or {@code ADDRESS} (port 12345). */
+    static final class Listen implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String text) {
+            String t = text.trim();
+            String expected = " (expected :PORT, IPV4:PORT or IPV4, e.g. :12345 or 192.0.2.10:12345)";
+            int colon = t.lastIndexOf(':');
+            String host = colon < 0 ? t : t.substring(0, colon);
+            int port = 12345;
+            if (colon >= 0) {
+                try {
+                    port = Integer.parseInt(t.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new TypeConversionException("'" + text + "' has no valid port" + expected);
+                }
+                if (port < 1 || port > 65535) {
+                    throw new TypeConversionException("'" + text + "' has port " + port + " outside 1..65535" + expected);
+                }
+            }
+            if (host.isEmpty()) {
+                return new InetSocketAddress(port);
+            }
+            return new InetSocketAddress(ipv4(host, "an IPv4 address" + expected), port);
+        }
+    }
+
+    /** An absolute http(s) URL. */
+    static final class HttpUrl implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String text) {
+            try {
+                URI uri = new URI(text.trim());
+                String scheme = uri.getScheme();
+                if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                    throw new URISyntaxException(text, "not an absolute http(s) URL");
+                }
+                return uri;
+            } catch (URISyntaxException e) {
+                throw new TypeConversionException("'" + text + "' is not an http(s) URL (expected e.g. "
+                        + "https://api-ch-gva-2.exoscale.com/v2)");
+            }
+        }
+    }
+
+    private static int integer(String text, String expected) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + text + "' is not a whole number (expected " + expected + ")");
+        }
+    }
+
+    static Inet4Address ipv4(String text, String expected) {
+        if (IPV4.matcher(text).matches()) {
+            try {
+                // A dotted-quad literal: getByName parses it without any DNS lookup.
+                InetAddress address = InetAddress.getByName(text);
+                if (address instanceof Inet4Address v4 && allOctetsValid(text)) {
+                    return v4;
+                }
+            } catch (UnknownHostException e) {
+                // falls through to the error below
+            }
+        }
+        throw new TypeConversionException("'" + text + "' is not " + expected);
+    }
+
+    private static boolean allOctetsValid(String text) {
+        for (String octet : text.split("\\.")) {
+            if (Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

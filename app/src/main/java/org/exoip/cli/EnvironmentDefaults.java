@@ -1,0 +1,63 @@
+package org.exoip.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Takes an option's value from its environment variable when the option is not on the command
+ * line, so a flag always wins over its variable. The {@code IF_*} names are those ifupdown exports
+ * for an interface stanza's options; they are the original exoip's.
+ */
+final class EnvironmentDefaults implements IDefaultValueProvider {
+
+    /** Option name → environment variables, first found wins. */
+    static final Map<String, List<String>> VARIABLES = variables();
+
+    private final Map<String, String> environment;
+
+    EnvironmentDefaults(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    private static Map<String, List<String>> variables() {
+        Map<String, List<String>> v = new LinkedHashMap<>();
+        v.put("-xi", List.of("IF_ADDRESS"));
+        v.put("-xk", List.of("IF_EXOSCALE_API_KEY"));
+        v.put("-xs", List.of("IF_EXOSCALE_API_SECRET"));
+        v.put("--api-secret-file", List.of("IF_EXOSCALE_API_SECRET_FILE"));
+        v.put("-xe", List.of("IF_EXOSCALE_API_ENDPOINT"));
+        v.put("-xz", List.of("IF_EXOSCALE_ZONE"));
+        v.put("--metadata-url", List.of("IF_EXOSCALE_METADATA_URL"));
+        v.put("-i", List.of("IF_EXOSCALE_INSTANCE_ID"));
+        v.put("-P", List.of("IF_HOST_PRIORITY"));
+        v.put("-l", List.of("IF_BIND_TO", "IF_BIND_ADDRESS"));
+        v.put("-p", List.of("IF_EXOSCALE_PEERS"));
+        v.put("-G", List.of("IF_EXOSCALE_PEER_GROUP"));
+        v.put("-r", List.of("IF_DEAD_RATIO"));
+        v.put("-t", List.of("IF_ADVERTISEMENT_INTERVAL"));
+        v.put("--reconcile-interval", List.of("IF_EXOSCALE_RECONCILE_INTERVAL"));
+        v.put("--peer-refresh", List.of("IF_EXOSCALE_PEER_REFRESH"));
+        v.put("--api-timeout", List.of("IF_EXOSCALE_API_TIMEOUT"));
+        return Map.copyOf(v);
+    }
+
+    @Override
+    public String defaultValue(ArgSpec argSpec) {
+        if (!(argSpec instanceof OptionSpec option)) {
+            return null;
+        }
+        for (String name : option.names()) {
+            for (String variable : VARIABLES.getOrDefault(name, List.of())) {
+                String value = environment.get(variable);
+                if (value != null && !value.isBlank()) {
+                    return value.trim();
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,14 @@
+package org.exoip.cli;
+
+import java.util.List;
+
+/** The subcommands beside the original's flags: the stand-in API and the demo. */
+final class Subcommands {
+
+    private Subcommands() {
+    }
+
+    static List<Object> all() {
+        return List.of();
+    }
+}

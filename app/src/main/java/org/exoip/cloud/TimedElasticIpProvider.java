@@ -1,0 +1,76 @@
+package org.exoip.cloud;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Bounds every call of another provider by a timeout, whatever that provider does, so that a hung
+ * call cannot stall the reconciler. A call that times out is abandoned (interrupted) and reported
+ * as a retryable failure; reconciling re-reads the cloud, so a late success does no harm.
+ */
+public final class TimedElasticIpProvider implements ElasticIpProvider, AutoCloseable {
+
+    private final ElasticIpProvider delegate;
+    private final Duration timeout;
+    private final ExecutorService calls;
+
+    public TimedElasticIpProvider(ElasticIpProvider delegate, Duration timeout, ThreadFactory threads) {
+        this.delegate = delegate;
+        this.timeout = timeout;
+        this.calls = Executors.newCachedThreadPool(threads);
+    }
+
+    @Override
+    public Set<UUID> holders() throws CloudException {
+        return call("list the Elastic IP's holders", delegate::holders);
+    }
+
+    @Override
+    public void attach(UUID instance) throws CloudException {
+        call("attach the Elastic IP to " + instance, () -> {
+            delegate.attach(instance);
+            return null;
+        });
+    }
+
+    @Override
+    public void detach(UUID instance) throws CloudException {
+        call("detach the Elastic IP from " + instance, () -> {
+            delegate.detach(instance);
+            return null;
+        });
+    }
+
+    private <T> T call(String what, Callable<T> body) throws CloudException {
+        Future<T> future = calls.submit(body);
+        try {
+            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new CloudException(what + " failed: no answer within " + timeout.toMillis() + " ms", true);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CloudException cloud) {
+                throw cloud;
+            }
+            throw new CloudException(what + " failed: " + e.getCause(), true, e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CloudException(what + " interrupted", true);
+        }
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+}

@@ -1,0 +1,253 @@
+package org.exoip.watchdog;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.exoip.cloud.Backoff;
+import org.exoip.cloud.CloudException;
+import org.exoip.cloud.ElasticIpProvider;
+
+/**
+ * Makes the cloud match the node's decision, on a thread of its own so that adverts and liveness
+ * never wait for the cloud API.
+ *
+ * <ul>
+ *   <li>MASTER: attach the Elastic IP to self first, then detach it from every other holder, so
+ *       that it is never without a holder during a change of master.</li>
+ *   <li>BACKUP: let go of the Elastic IP only once the elected master holds it (the master also
+ *       detaches every other holder; doing it here as well covers a master whose detach fails).</li>
+ *   <li>STARTING: touch nothing; a restarting node keeps what it holds until it knows better.</li>
+ * </ul>
+ *
+ * <p>A failed or unfinished step is retried with back-off until the cloud matches; once it does,
+ * the decision is re-asserted every reconcile interval, which repairs outside changes. A new
+ * decision interrupts any wait. {@link #decide} may be called from any thread and never blocks.
+ */
+public final class CloudReconciler implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(CloudReconciler.class);
+
+    /** How a reconcile pass ended. */
+    public enum Outcome {
+        /** The cloud matches the decision. */
+        CONVERGED,
+        /** Nothing failed, but the cloud is not there yet (a backup waiting for the master). */
+        WAITING,
+        /** A call failed; try again after a back-off. */
+        FAILED
+    }
+
+    private final ElasticIpProvider provider;
+    private final UUID self;
+    private final Duration reconcileInterval;
+    private final Backoff backoff;
+    private final LongSupplier nanoClock;
+    private final Pause pause;
+    private final AtomicReference<Decision> latest;
+    private final LinkedBlockingQueue<Object> wakeups = new LinkedBlockingQueue<>();
+    private final ThreadFactory threads;
+    private Thread thread;
+    private volatile HandoverRequest handover;
+    private volatile boolean closed;
+
+    /** Waits between two polls of a hand-over; tests pass one that moves their clock instead. */
+    @FunctionalInterface
+    public interface Pause {
+        void pause(Duration duration) throws InterruptedException;
+    }
+
+    /** How often a stopping master polls for its successor: fast at first, a hand-over waits on it. */
+    static final Backoff HANDOVER_POLL = new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), 0.0);
+
+    public CloudReconciler(ElasticIpProvider provider, UUID self, Duration reconcileInterval, Backoff backoff,
+            LongSupplier nanoClock, ThreadFactory threads) {
+        this(provider, self, reconcileInterval, backoff, nanoClock, d -> TimeUnit.NANOSECONDS.sleep(d.toNanos()), threads);
+    }
+
+    public CloudReconciler(ElasticIpProvider provider, UUID self, Duration reconcileInterval, Backoff backoff,
+            LongSupplier nanoClock, Pause pause, ThreadFactory threads) {
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.self = Objects.requireNonNull(self, "self");
+        this.reconcileInterval = reconcileInterval;
+        this.backoff = backoff;
+        this.nanoClock = nanoClock;
+        this.pause = pause;
+        this.latest = new AtomicReference<>(Decision.starting(self));
+        this.threads = threads;
+    }
+
+    /** Starts the reconcile thread. */
+    public synchronized void start() {
+        thread = threads.newThread(this::run);
+        thread.start();
+    }
+
+    /** Hands a new decision to the reconciler; returns at once. */
+    public void decide(Decision decision) {
+        latest.set(decision);
+        wakeups.offer(decision);
+    }
+
+    /**
+     * Lets go of the Elastic IP for a clean stop: waits until another instance holds it (at most
+     * {@code waitForSuccessor}, and not at all when {@code successorExpected} is false), then
+     * detaches self. Completes with true when self no longer holds it, false when that failed.
+     */
+    public CompletableFuture<Boolean> handOver(boolean successorExpected, Duration waitForSuccessor) {
+        HandoverRequest request = new HandoverRequest(successorExpected, waitForSuccessor, new CompletableFuture<>());
+        handover = request;
+        wakeups.offer(request);
+        return request.done;
+    }
+
+    private void run() {
+        int attempt = 0;
+        while (!closed) {
+            HandoverRequest request = handover;
+            if (request != null) {
+                request.done.complete(letGo(request.successorExpected, request.waitForSuccessor));
+                return;
+            }
+            Decision decision = latest.get();
+            Outcome outcome = reconcile(decision);
+            Duration wait;
+            if (outcome == Outcome.CONVERGED) {
+                attempt = 0;
+                wait = reconcileInterval;
+            } else {
+                wait = backoff.delay(attempt++, ThreadLocalRandom.current()::nextDouble);
+            }
+            if (!awaitWakeup(wait)) {
+                return;
+            }
+            if (latest.get() != decision) {
+                attempt = 0;
+            }
+        }
+    }
+
+    /** Waits for a new decision, a hand-over or the delay; false when interrupted (closing). */
+    private boolean awaitWakeup(Duration wait) {
+        try {
+            if (wakeups.poll(wait.toNanos(), TimeUnit.NANOSECONDS) != null) {
+                wakeups.clear();
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** One reconcile pass for {@code decision}: reads the holders, then acts. Runs on the calling thread. */
+    public Outcome reconcile(Decision decision) {
+        if (decision.role() == Role.STARTING || decision.role() == Role.STOPPING) {
+            return Outcome.CONVERGED;
+        }
+        try {
+            Set<UUID> holders = provider.holders();
+            if (decision.role() == Role.MASTER) {
+                return reconcileMaster(holders);
+            }
+            return reconcileBackup(holders, decision.master());
+        } catch (CloudException e) {
+            LOG.warn("Reconciling as {} failed, will retry: {}", decision.role(), e.getMessage());
+            return Outcome.FAILED;
+        }
+    }
+
+    private Outcome reconcileMaster(Set<UUID> holders) throws CloudException {
+        if (!holders.contains(self)) {
+            LOG.info("Attaching the Elastic IP to this instance (holders now: {})", describe(holders));
+            provider.attach(self);
+        }
+        Set<UUID> others = new HashSet<>(holders);
+        others.remove(self);
+        for (UUID other : others) {
+            LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
+            provider.detach(other);
+        }
+        return Outcome.CONVERGED;
+    }
+
+    private Outcome reconcileBackup(Set<UUID> holders, UUID master) throws CloudException {
+        if (!holders.contains(self)) {
+            return Outcome.CONVERGED;
+        }
+        if (!holders.contains(master)) {
+            LOG.debug("Keeping the Elastic IP until master {} holds it", master);
+            return Outcome.WAITING;
+        }
+        LOG.info("Detaching the Elastic IP from this instance: master {} holds it", master);
+        provider.detach(self);
+        return Outcome.CONVERGED;
+    }
+
+    /**
+     * The hand-over itself, on the calling thread: waits until another instance holds the Elastic
+     * IP (at most {@code waitForSuccessor}; not at all when no successor is expected), then detaches
+     * self. Returns true when self no longer holds it.
+     */
+    public boolean letGo(boolean successorExpected, Duration waitForSuccessor) {
+        long start = nanoClock.getAsLong();
+        long successorDeadline = start + waitForSuccessor.toNanos();
+        // Past the wait for a successor, keep trying to detach for as long again before giving up.
+        long finalDeadline = successorDeadline + waitForSuccessor.toNanos();
+        int attempt = 0;
+        while (true) {
+            long now = nanoClock.getAsLong();
+            try {
+                Set<UUID> holders = provider.holders();
+                if (!holders.contains(self)) {
+                    return true;
+                }
+                boolean successorHolds = holders.size() > 1;
+                if (successorHolds || !successorExpected || now - successorDeadline >= 0) {
+                    LOG.info("Detaching the Elastic IP from this instance for the stop ({})",
+                            successorHolds ? "a successor holds it" : successorExpected
+                                    ? "no successor took it in time" : "no alive peer to take it");
+                    provider.detach(self);
+                    return true;
+                }
+            } catch (CloudException e) {
+                LOG.warn("Letting go of the Elastic IP failed: {}", e.getMessage());
+                if (now - finalDeadline >= 0) {
+                    return false;
+                }
+            }
+            try {
+                pause.pause(HANDOVER_POLL.delay(attempt++, () -> 0.5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private static String describe(Set<UUID> holders) {
+        return holders.isEmpty() ? "none" : holders.toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private record HandoverRequest(boolean successorExpected, Duration waitForSuccessor,
+            CompletableFuture<Boolean> done) {
+    }
+}

@@ -1,0 +1,56 @@
+package org.exoip.watchdog;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.exoip.watchdog.LivenessTracker.PeerStatus;
+
+/** The plain-text answer to an {@code info} query, one fact a line. */
+public final class InfoReport {
+
+    private InfoReport() {
+    }
+
+    /**
+     * Renders the node's state.
+     *
+     * @param lastAdvert wall-clock time of the last advert sent, if any
+     * @param sinceLastAdvert how long ago that was, on the monotonic clock
+     */
+    public static String render(Watchdog watchdog, List<PeerStatus> peers, Optional<Instant> lastAdvert,
+            Optional<Duration> sinceLastAdvert) {
+        NodeSettings settings = watchdog.settings();
+        StringBuilder out = new StringBuilder(256 + 128 * peers.size());
+        line(out, "Node", settings.self().toString());
+        line(out, "Elastic IP", settings.elasticIp().getHostAddress());
+        line(out, "Priority", Integer.toString(watchdog.priority()));
+        line(out, "State", watchdog.role().name());
+        Decision decision = watchdog.decision();
+        line(out, "Master", decision.master() == null ? "undecided" : decision.master().toString());
+        line(out, "Interval", seconds(settings.interval()));
+        line(out, "Dead ratio", Integer.toString(settings.deadRatio()));
+        line(out, "Last advert", lastAdvert.map(Instant::toString).orElse("never")
+                + sinceLastAdvert.map(d -> " (" + seconds(d) + " ago)").orElse(""));
+        line(out, "Peers", Integer.toString(peers.size()));
+        for (PeerStatus peer : peers) {
+            out.append("Peer ").append(peer.address().getHostAddress())
+                    .append(" id=").append(peer.id() == null ? "unknown" : peer.id())
+                    .append(" priority=").append(peer.priority() < 0 ? "unknown" : Integer.toString(peer.priority()))
+                    .append(' ').append(peer.alive() ? "alive" : "dead")
+                    .append(" last-seen=").append(peer.sinceLastSeen().map(d -> seconds(d) + " ago").orElse("never"))
+                    .append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String name, String value) {
+        out.append(String.format(Locale.ROOT, "%-12s%s\n", name, value));
+    }
+
+    /** A duration as seconds with millisecond precision, e.g. {@code 0.250s}. */
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.3fs", d.toNanos() / 1e9);
+    }
+}

@@ -1,0 +1,121 @@
+package org.exoip.watchdog;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * When each peer was last heard from. A peer is dead after more than {@code timeout} without a
+ * valid advert, and starts dead. Time is a parameter (monotonic nanoseconds), so tests use plain
+ * numbers.
+ *
+ * <p>Not thread-safe: owned by the watchdog's event loop.
+ */
+public final class LivenessTracker {
+
+    private final long timeoutNanos;
+    private final Map<InetAddress, Peer> peers = new LinkedHashMap<>();
+
+    public LivenessTracker(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("liveness timeout must be positive, got " + timeout);
+        }
+        this.timeoutNanos = timeout.toNanos();
+    }
+
+    /** Replaces the set of peers; peers that stay keep what was learnt of them, new ones start dead. */
+    public void setPeers(Collection<InetAddress> addresses) {
+        peers.keySet().retainAll(addresses);
+        for (InetAddress address : addresses) {
+            peers.computeIfAbsent(address, Peer::new);
+        }
+    }
+
+    /** Forgets a peer, for instance an address found to be the node itself. */
+    public void remove(InetAddress address) {
+        peers.remove(address);
+    }
+
+    public boolean isPeer(InetAddress address) {
+        return peers.containsKey(address);
+    }
+
+    /**
+     * Records a valid advert from {@code from}.
+     *
+     * @return what was known of the sender before, or empty when the sender is not a peer (the
+     *     advert is then ignored)
+     */
+    public Optional<PeerStatus> observe(InetAddress from, UUID id, int priority, long nanos, Instant wall) {
+        Peer peer = peers.get(from);
+        if (peer == null) {
+            return Optional.empty();
+        }
+        PeerStatus before = peer.status(nanos);
+        peer.id = id;
+        peer.priority = priority;
+        peer.lastSeenNanos = nanos;
+        peer.lastSeenWall = wall;
+        return Optional.of(before);
+    }
+
+    /** The alive peers as election candidates. */
+    public List<Candidate> alive(long nanos) {
+        List<Candidate> alive = new ArrayList<>();
+        for (Peer peer : peers.values()) {
+            if (peer.isAlive(nanos)) {
+                alive.add(new Candidate(peer.id, peer.priority));
+            }
+        }
+        return alive;
+    }
+
+    /** Every peer's status, in a stable order, for {@code info} and transitions. */
+    public List<PeerStatus> statuses(long nanos) {
+        List<PeerStatus> all = new ArrayList<>(peers.size());
+        for (Peer peer : peers.values()) {
+            all.add(peer.status(nanos));
+        }
+        return all;
+    }
+
+    /** The addresses adverts are sent to. */
+    public List<InetAddress> addresses() {
+        return List.copyOf(peers.keySet());
+    }
+
+    /** What is known of one peer at a given time. */
+    public record PeerStatus(InetAddress address, UUID id, int priority, boolean alive,
+            Optional<Duration> sinceLastSeen, Optional<Instant> lastSeenWall) {
+    }
+
+    private final class Peer {
+        final InetAddress address;
+        UUID id;
+        int priority = -1;
+        long lastSeenNanos;
+        Instant lastSeenWall;
+
+        Peer(InetAddress address) {
+            this.address = address;
+        }
+
+        boolean isAlive(long nanos) {
+            // Overflow-safe: compare the difference, never the absolute values.
+            return lastSeenWall != null && nanos - lastSeenNanos <= timeoutNanos;
+        }
+
+        PeerStatus status(long nanos) {
+            Optional<Duration> since = lastSeenWall == null
+                    ? Optional.empty() : Optional.of(Duration.ofNanos(nanos - lastSeenNanos));
+            return new PeerStatus(address, id, priority, isAlive(nanos), since, Optional.ofNullable(lastSeenWall));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package org.exoip.watchdog;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.exoip.protocol.Advert;
+import org.exoip.watchdog.LivenessTracker.PeerStatus;
+
+/**
+ * The heart of a node, free of network and cloud: peers' liveness, the election and the role.
+ * The role changes in one place, {@link #evaluate}, and every change of decision is handed to the
+ * listener once.
+ *
+ * <p>Not thread-safe: every method runs on the watchdog's event loop. Time is a parameter
+ * (monotonic nanoseconds for decisions, wall-clock only for what people read).
+ */
+public final class Watchdog {
+
+    /** What became of a received advert. */
+    public enum Received {
+        /** From a known peer: recorded. */
+        ACCEPTED,
+        /** From an address that is not a peer: ignored. */
+        UNKNOWN_SENDER,
+        /** Carrying this node's own id (it is listed among its own peers): the address is dropped. */
+        SELF
+    }
+
+    private final NodeSettings settings;
+    private final LivenessTracker liveness;
+    private final Predicate<InetAddress> isOwnAddress;
+    private final Consumer<Transition> listener;
+
+    private int priority;
+    private long startedNanos;
+    private boolean started;
+    private Decision decision;
+
+    /**
+     * @param isOwnAddress tells which addresses are this node's, so that it is never its own peer
+     * @param listener     told of every change of decision, on the calling thread; must not block
+     */
+    public Watchdog(NodeSettings settings, Predicate<InetAddress> isOwnAddress, Consumer<Transition> listener) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.isOwnAddress = Objects.requireNonNull(isOwnAddress, "isOwnAddress");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.liveness = new LivenessTracker(settings.deadTimeout());
+        this.priority = settings.priority();
+        this.decision = Decision.starting(settings.self());
+    }
+
+    /** Starts the hold-off: no decision before {@code interval × ratio} has passed. */
+    public void start(long nanos) {
+        startedNanos = nanos;
+        started = true;
+    }
+
+    /** Replaces the peers (from the command line or the security group), never counting self. */
+    public void setPeers(Collection<? extends InetAddress> addresses) {
+        liveness.setPeers(addresses.stream().<InetAddress>map(a -> a).filter(isOwnAddress.negate()).toList());
+    }
+
+    /** Records an advert that passed decoding and re-evaluates at once. */
+    public Received onAdvert(InetAddress from, Advert advert, long nanos, Instant wall) {
+        if (advert.instanceId().equals(settings.self())) {
+            // Our own advert came back: that address is ours, whatever the peer list says.
+            liveness.remove(from);
+            return Received.SELF;
+        }
+        if (liveness.observe(from, advert.instanceId(), advert.priority(), nanos, wall).isEmpty()) {
+            return Received.UNKNOWN_SENDER;
+        }
+        evaluate(nanos);
+        return Received.ACCEPTED;
+    }
+
+    /** Moves the priority by {@code delta}, bounded to 0..255; returns the new value. */
+    public int adjustPriority(int delta, long nanos) {
+        priority = Priority.adjust(priority, delta);
+        evaluate(nanos);
+        return priority;
+    }
+
+    /** Begins a clean stop; returns the role held before. Adverts now carry priority 255. */
+    public Role beginStopping(long nanos) {
+        Role before = decision.role();
+        if (before != Role.STOPPING) {
+            change(new Decision(Role.STOPPING, settings.self(), null), "stop requested", nanos);
+        }
+        return before;
+    }
+
+    /** Re-runs liveness and the election; the only place the role changes. */
+    public void evaluate(long nanos) {
+        Role role = decision.role();
+        if (!started || role == Role.STOPPING) {
+            return;
+        }
+        if (nanos - startedNanos <= settings.deadTimeout().toNanos()) {
+            return;
+        }
+        Candidate self = new Candidate(settings.self(), priority);
+        Candidate winner = Election.winner(self, liveness.alive(nanos));
+        Decision next = winner.equals(self)
+                ? new Decision(Role.MASTER, settings.self(), settings.self())
+                : new Decision(Role.BACKUP, settings.self(), winner.id());
+        if (!next.equals(decision)) {
+            change(next, reason(next, winner), nanos);
+        }
+    }
+
+    private String reason(Decision next, Candidate winner) {
+        if (next.role() == Role.MASTER) {
+            return "best alive node (priority " + priority + ")";
+        }
+        return "node " + winner.id() + " is better (priority " + winner.priority() + " against " + priority + ")";
+    }
+
+    private void change(Decision next, String why, long nanos) {
+        Decision previous = decision;
+        decision = next;
+        listener.accept(new Transition(previous, next, why, nanos));
+    }
+
+    /** The advert to send now. */
+    public Advert advert() {
+        int advertised = decision.role() == Role.STOPPING ? Priority.WORST : priority;
+        return new Advert(advertised, settings.elasticIp(), settings.self());
+    }
+
+    public Decision decision() {
+        return decision;
+    }
+
+    public Role role() {
+        return decision.role();
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    /** The addresses adverts go to. */
+    public List<InetAddress> peerAddresses() {
+        return liveness.addresses();
+    }
+
+    public boolean isPeer(InetAddress address) {
+        return liveness.isPeer(address);
+    }
+
+    /** Every peer's status now. */
+    public List<PeerStatus> peers(long nanos) {
+        return liveness.statuses(nanos);
+    }
+
+    /** Ids of the peers heard from so far, alive or not. */
+    public List<UUID> knownPeerIds(long nanos) {
+        return liveness.statuses(nanos).stream().map(PeerStatus::id).filter(Objects::nonNull).toList();
+    }
+
+    /** Whether the start-up hold-off is still running. */
+    public boolean holdingOff(long nanos) {
+        return !started || nanos - startedNanos <= settings.deadTimeout().toNanos();
+    }
+
+    /** How long after start the first decision can be taken. */
+    public Duration holdOff() {
+        return settings.deadTimeout();
+    }
+
+    /** A change of decision. */
+    public record Transition(Decision from, Decision to, String why, long nanos) {
+
+        /** Whether the role itself changed (and not only which peer is master). */
+        public boolean roleChanged() {
+            return from.role() != to.role();
+        }
+
+        public Optional<UUID> master() {
+            return Optional.ofNullable(to.master());
+        }
+    }
+}

@@ -1,0 +1,453 @@
+package org.exoip.watchdog;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.exoip.cloud.Backoff;
+import org.exoip.cloud.CloudException;
+import org.exoip.cloud.ElasticIpProvider;
+import org.exoip.cloud.PeerSource;
+import org.exoip.cloud.TimedElasticIpProvider;
+import org.exoip.logging.NodeThreadFactory;
+import org.exoip.logging.RateLimitedLog;
+import org.exoip.protocol.AdvertEncoder;
+import org.exoip.protocol.AdvertReceived;
+import org.exoip.protocol.DatagramDecoder;
+import org.exoip.protocol.DatagramRejected;
+import org.exoip.protocol.Inbound;
+import org.exoip.protocol.InfoRequested;
+import org.exoip.protocol.OutboundAdvert;
+import org.exoip.protocol.RejectionCounters;
+
+/**
+ * A running watchdog: the UDP socket, the advert and liveness timers on one Netty event loop, the
+ * cloud reconciler on its own thread, and the peer list refreshed on a third.
+ *
+ * <p>Concurrency contract: {@link Watchdog} is touched only on the event loop. Public methods may
+ * be called from any thread (signal handlers among them): they hand their work to the event loop
+ * and never block it. Cloud calls never run on the event loop.
+ */
+public final class WatchdogEngine {
+
+    private static final Logger LOG = LogManager.getLogger(WatchdogEngine.class);
+    /** At most this many {@code info} answers a second, so the port cannot be used to amplify traffic. */
+    private static final int INFO_REPLIES_PER_SECOND = 20;
+    /** How long a stopping master waits for a successor beyond the dead timeout. */
+    private static final Duration HANDOVER_GRACE = Duration.ofSeconds(5);
+
+    private final EngineSettings settings;
+    private final Watchdog watchdog;
+    private final TimedElasticIpProvider cloud;
+    private final CloudReconciler reconciler;
+    private final PeerSource peerSource;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final ScheduledExecutorService peerRefresher;
+    private final RejectionCounters rejections = new RejectionCounters();
+    private final RateLimitedLog noisy;
+    private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
+    private final AtomicLong advertsSent = new AtomicLong();
+    private final AtomicLong advertsReceived = new AtomicLong();
+    private final AtomicLong unknownSenders = new AtomicLong();
+    private final String node;
+
+    private volatile Set<UUID> knownInstances;
+    private volatile Role role = Role.STARTING;
+    private volatile int priority;
+    private Channel channel;
+    private Instant lastAdvertWall;
+    private long lastAdvertNanos;
+    private long infoWindowStart;
+    private int infoRepliesInWindow;
+    private int peerRefreshFailures;
+
+    private WatchdogEngine(EngineSettings settings, ElasticIpProvider provider, PeerSource peerSource) {
+        this.settings = settings;
+        NodeSettings nodeSettings = settings.node();
+        this.node = nodeSettings.self().toString();
+        this.peerSource = peerSource;
+        this.knownInstances = Set.of(nodeSettings.self());
+        this.priority = nodeSettings.priority();
+        this.watchdog = new Watchdog(nodeSettings, ownAddresses(settings.bind()), this::onTransition);
+        this.group = new NioEventLoopGroup(1, new NodeThreadFactory(node, "exoip-loop"));
+        this.loop = group.next();
+        this.cloud = new TimedElasticIpProvider(provider, settings.apiTimeout(), new NodeThreadFactory(node, "exoip-api"));
+        this.reconciler = new CloudReconciler(cloud, nodeSettings.self(), settings.reconcileInterval(),
+                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), settings.nanoClock(),
+                new NodeThreadFactory(node, "exoip-cloud"));
+        this.peerRefresher = Executors.newSingleThreadScheduledExecutor(new NodeThreadFactory(node, "exoip-peers"));
+        this.noisy = new RateLimitedLog(LOG, settings.nanoClock());
+    }
+
+    /**
+     * Binds the socket and starts advertising. The first decision comes after the hold-off of
+     * interval × dead ratio.
+     *
+     * @throws Exception when the socket cannot be bound (the message names the address)
+     */
+    public static WatchdogEngine start(EngineSettings settings, ElasticIpProvider provider, PeerSource peers)
+            throws Exception {
+        WatchdogEngine engine = new WatchdogEngine(settings, provider, peers);
+        try {
+            engine.bind();
+        } catch (Exception e) {
+            engine.release();
+            throw e;
+        }
+        return engine;
+    }
+
+    private void bind() throws Exception {
+        NodeSettings node = settings.node();
+        ChannelFuture bound = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(new DatagramDecoder(node.elasticIp(), rejections),
+                                new AdvertEncoder(), new InboundHandler());
+                    }
+                })
+                .bind(settings.bind())
+                .await();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            throw new SocketException("cannot listen on UDP " + describe(settings.bind()) + ": " + cause.getMessage());
+        }
+        channel = bound.channel();
+        loop.execute(() -> {
+            long now = nanos();
+            watchdog.start(now);
+            LOG.info("Watchdog started on UDP {} for Elastic IP {}, priority {}, interval {} ms, dead ratio {}",
+                    describe(settings.bind()), node.elasticIp().getHostAddress(), node.priority(),
+                    node.interval().toMillis(), node.deadRatio());
+            long intervalNanos = node.interval().toNanos();
+            loop.scheduleAtFixedRate(this::sendAdverts, 0, intervalNanos, TimeUnit.NANOSECONDS);
+            long tick = Math.max(Duration.ofMillis(5).toNanos(), Math.min(Duration.ofMillis(50).toNanos(), intervalNanos / 10));
+            loop.scheduleAtFixedRate(() -> watchdog.evaluate(nanos()), tick, tick, TimeUnit.NANOSECONDS);
+        });
+        reconciler.start();
+        peerRefresher.execute(this::refreshPeers);
+    }
+
+    private long nanos() {
+        return settings.nanoClock().getAsLong();
+    }
+
+    private void sendAdverts() {
+        if (!channel.isActive()) {
+            return;
+        }
+        var advert = watchdog.advert();
+        int port = settings.bind().getPort();
+        for (InetAddress peer : watchdog.peerAddresses()) {
+            InetSocketAddress to = new InetSocketAddress(peer, port);
+            channel.write(new OutboundAdvert(advert, to)).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    advertsSent.incrementAndGet();
+                } else {
+                    noisy.warn("send:" + peer.getHostAddress(),
+                            "Sending the advert to " + describe(to) + " failed: " + f.cause().getMessage());
+                }
+            });
+        }
+        channel.flush();
+        lastAdvertWall = settings.wallClock().instant();
+        lastAdvertNanos = nanos();
+    }
+
+    private void onTransition(Watchdog.Transition transition) {
+        Decision to = transition.to();
+        role = to.role();
+        if (transition.roleChanged()) {
+            LOG.info("State {} -> {}: {}", transition.from().role(), to.role(), transition.why());
+        } else if (to.master() != null) {
+            LOG.info("Master is now {}: {}", to.master(), transition.why());
+        }
+        reconciler.decide(to);
+    }
+
+    private final class InboundHandler extends SimpleChannelInboundHandler<Inbound> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Inbound inbound) {
+            long now = nanos();
+            if (inbound instanceof AdvertReceived received) {
+                onAdvert(received, now);
+            } else if (inbound instanceof InfoRequested info) {
+                answerInfo(ctx, info.sender(), now);
+            } else if (inbound instanceof DatagramRejected rejected) {
+                noisy.warn("reject:" + rejected.sender().getAddress().getHostAddress() + ":" + rejected.reason(),
+                        "Dropped a datagram from " + describe(rejected.sender()) + ": " + rejected.detail());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A UDP server never closes on a bad packet or a transient socket error: log and go on.
+            noisy.warn("exception:" + cause.getClass().getName(), "UDP socket error: " + cause.getMessage());
+        }
+    }
+
+    private void onAdvert(AdvertReceived received, long now) {
+        InetAddress from = received.sender().getAddress();
+        int before = watchdog.peerAddresses().size();
+        switch (watchdog.onAdvert(from, received.advert(), now, settings.wallClock().instant())) {
+            case ACCEPTED -> {
+                advertsReceived.incrementAndGet();
+                publishKnownInstances(now);
+            }
+            case UNKNOWN_SENDER -> {
+                unknownSenders.incrementAndGet();
+                noisy.warn("unknown:" + from.getHostAddress(),
+                        "Dropped an advert from " + describe(received.sender()) + ": not a peer");
+            }
+            case SELF -> {
+                if (watchdog.peerAddresses().size() != before) {
+                    LOG.info("Peer {} is this node itself (its adverts carry our id): dropped from the peers",
+                            from.getHostAddress());
+                }
+            }
+        }
+    }
+
+    private void publishKnownInstances(long now) {
+        List<UUID> peers = watchdog.knownPeerIds(now);
+        if (peers.size() + 1 != knownInstances.size() || !knownInstances.containsAll(peers)) {
+            Set<UUID> known = new HashSet<>(peers);
+            known.add(settings.node().self());
+            knownInstances = Set.copyOf(known);
+        }
+    }
+
+    private void answerInfo(ChannelHandlerContext ctx, InetSocketAddress sender, long now) {
+        if (now - infoWindowStart > TimeUnit.SECONDS.toNanos(1)) {
+            infoWindowStart = now;
+            infoRepliesInWindow = 0;
+        }
+        if (++infoRepliesInWindow > INFO_REPLIES_PER_SECOND) {
+            noisy.warn("info-limit", "Too many info queries: not answering " + describe(sender));
+            return;
+        }
+        String report = info(now);
+        LOG.info("info requested by {}", describe(sender));
+        for (String line : report.split("\n")) {
+            LOG.info("info: {}", line);
+        }
+        ByteBuf reply = ctx.alloc().buffer(report.length());
+        reply.writeCharSequence(report, StandardCharsets.UTF_8);
+        ctx.writeAndFlush(new DatagramPacket(reply, sender));
+    }
+
+    private String info(long now) {
+        Optional<Instant> last = Optional.ofNullable(lastAdvertWall);
+        Optional<Duration> since = last.map(i -> Duration.ofNanos(now - lastAdvertNanos));
+        return InfoReport.render(watchdog, watchdog.peers(now), last, since);
+    }
+
+    private void refreshPeers() {
+        try {
+            Set<InetAddress> peers = peerSource.peers();
+            peerRefreshFailures = 0;
+            onLoop(() -> updatePeers(peers));
+            peerRefresher.schedule(this::refreshPeers, settings.peerRefresh().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (CloudException | RuntimeException e) {
+            Duration retry = new Backoff(Duration.ofSeconds(1), settings.peerRefresh(), 0.2)
+                    .delay(peerRefreshFailures++, Math::random);
+            LOG.warn("Reading the peer list failed, retrying in {} ms: {}", retry.toMillis(), e.getMessage());
+            if (!peerRefresher.isShutdown()) {
+                peerRefresher.schedule(this::refreshPeers, retry.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void updatePeers(Set<InetAddress> peers) {
+        Set<InetAddress> before = Set.copyOf(watchdog.peerAddresses());
+        watchdog.setPeers(peers);
+        Set<InetAddress> after = Set.copyOf(watchdog.peerAddresses());
+        if (!after.equals(before)) {
+            LOG.info("Peers: {}", after.stream().map(InetAddress::getHostAddress).sorted().toList());
+        }
+    }
+
+    /** SIGUSR1 / SIGUSR2: moves the priority by {@code delta}, effective in the very next advert. */
+    public void adjustPriority(int delta) {
+        onLoop(() -> {
+            int before = watchdog.priority();
+            int after = watchdog.adjustPriority(delta, nanos());
+            priority = after;
+            LOG.info("Priority {} -> {}", before, after);
+        });
+    }
+
+    /**
+     * SIGTERM / SIGINT: a master hands over (advertises priority 255 at once, waits for a successor
+     * to hold the Elastic IP, then detaches itself) and then stops; any other role stops at once.
+     * {@link #terminated()} completes with the exit code.
+     */
+    public void stop() {
+        onLoop(this::stopOnLoop);
+    }
+
+    private void stopOnLoop() {
+        long now = nanos();
+        if (watchdog.role() == Role.STOPPING) {
+            LOG.info("Already stopping");
+            return;
+        }
+        Role before = watchdog.beginStopping(now);
+        sendAdverts();
+        if (before != Role.MASTER) {
+            LOG.info("Stopping as {}", before);
+            finish(0);
+            return;
+        }
+        boolean successorExpected = watchdog.peers(now).stream().anyMatch(LivenessTracker.PeerStatus::alive);
+        Duration wait = settings.node().deadTimeout().plus(HANDOVER_GRACE);
+        LOG.info("Stopping as MASTER: handing over (advertising priority 255{})",
+                successorExpected ? ", waiting up to " + wait.toMillis() + " ms for a successor" : ", no alive peer");
+        reconciler.handOver(successorExpected, wait).whenComplete((released, error) -> onLoop(() -> {
+            boolean ok = error == null && released;
+            if (!ok) {
+                LOG.error("Could not detach the Elastic IP from this instance before stopping");
+            }
+            finish(ok ? 0 : 1);
+        }));
+    }
+
+    /** Stops at once without handing over, as a crash would (for tests). */
+    public void kill() {
+        onLoop(() -> finish(137));
+    }
+
+    private void finish(int exitCode) {
+        if (terminated.isDone()) {
+            return;
+        }
+        LOG.info("Stopped (exit code {})", exitCode);
+        if (channel != null) {
+            channel.close();
+        }
+        release();
+        terminated.complete(exitCode);
+    }
+
+    private void release() {
+        reconciler.close();
+        cloud.close();
+        peerRefresher.shutdownNow();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Event loop already stopped; ignoring a late task");
+        }
+    }
+
+    /** Completes with the process exit code once the engine has stopped. */
+    public CompletableFuture<Integer> terminated() {
+        return terminated;
+    }
+
+    /** The role now (read from any thread). */
+    public Role role() {
+        return role;
+    }
+
+    /** The priority now (read from any thread). */
+    public int priority() {
+        return priority;
+    }
+
+    /** This node and the peers heard from so far, for the cloud's cross-checks (any thread). */
+    public Set<UUID> knownInstances() {
+        return knownInstances;
+    }
+
+    /** The address the socket is bound to. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The {@code info} text, computed on the event loop. */
+    public CompletableFuture<String> info() {
+        CompletableFuture<String> out = new CompletableFuture<>();
+        onLoop(() -> out.complete(info(nanos())));
+        return out;
+    }
+
+    public RejectionCounters rejections() {
+        return rejections;
+    }
+
+    public long advertsSent() {
+        return advertsSent.get();
+    }
+
+    public long advertsReceived() {
+        return advertsReceived.get();
+    }
+
+    public long unknownSenders() {
+        return unknownSenders.get();
+    }
+
+    /**
+     * Which addresses are this node's own: the bound address, or every local interface address when
+     * bound to the wildcard address.
+     */
+    static Predicate<InetAddress> ownAddresses(InetSocketAddress bind) {
+        InetAddress bound = bind.getAddress();
+        if (bound != null && !bound.isAnyLocalAddress()) {
+            return bound::equals;
+        }
+        return address -> {
+            try {
+                return address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
+            } catch (SocketException e) {
+                return false;
+            }
+        };
+    }
+
+    static String describe(InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        return (ip == null ? address.getHostString() : ip.getHostAddress()) + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,274 @@
+package org.exoip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.exoip.cloud.CloudException;
+import org.exoip.cloud.InMemoryElasticIpProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The command line run in-process: flags, variables, checks, messages and exit codes. */
+class ExoipCommandTest {
+
+    private static final String SECRET = "s3cr3t-VALUE-never-printed";
+    private static final UUID SELF = UUID.fromString("1128bd56-b4d9-4ac6-a7b9-c715b187ce11");
+
+    private final Map<String, String> env = new HashMap<>();
+    private final InMemoryElasticIpProvider cloud = new InMemoryElasticIpProvider();
+    private CloudConnector connector = (config, known) -> new CloudConnector.Cloud(SELF, cloud, Optional.empty());
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path tmp;
+
+    private CommandLine cmd() {
+        CommandLine cmd = ExoipCommand.commandLine(env, connector, SignalInstaller.NONE);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return cmd;
+    }
+
+    private int run(String... args) {
+        return cmd().execute(args);
+    }
+
+    /** Parses and checks the arguments, returning the configuration (usage errors propagate). */
+    private Configuration parse(String... args) {
+        CommandLine cmd = cmd();
+        cmd.parseArgs(args);
+        return ((ExoipCommand) cmd.getCommand()).configuration();
+    }
+
+    private static String[] watch(String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("-W", "-xi", "198.51.100.50", "-xk", "EXOkey",
+                "-xs", SECRET, "-p", "192.0.2.2"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void versionIsPrinted() {
+        assertEquals(0, run("-version"));
+        assertTrue(out.toString().startsWith("exoip 0."), out.toString());
+    }
+
+    @Test
+    void helpNamesEveryVariable() {
+        assertEquals(0, run("--help"));
+        for (List<String> variables : EnvironmentDefaults.VARIABLES.values()) {
+            for (String variable : variables) {
+                assertTrue(out.toString().contains(variable), variable + " missing from help:\n" + out);
+            }
+        }
+    }
+
+    @Test
+    void defaultsAreTheOriginals() {
+        Configuration c = parse(watch());
+        assertEquals(Mode.WATCH, c.mode());
+        assertEquals(10, c.priority());
+        assertEquals(3, c.deadRatio());
+        assertEquals(Duration.ofSeconds(1), c.interval());
+        assertEquals(new InetSocketAddress(12345), c.listen());
+        assertEquals(Duration.ofSeconds(60), c.reconcileInterval());
+        assertEquals("https://api-ch-gva-2.exoscale.com/v2", c.endpointFor("ch-gva-2").toString());
+        assertEquals("http://169.254.169.254/latest/meta-data", c.metadataUrl().toString());
+        assertEquals(Optional.empty(), c.instanceId());
+        assertEquals(Path.of("/dev/log"), c.syslogSocket());
+    }
+
+    @Test
+    void everyVariableIsRead() throws Exception {
+        Path secretFile = Files.writeString(tmp.resolve("secret"), SECRET + "\n");
+        env.put("IF_ADDRESS", "198.51.100.7");
+        env.put("IF_EXOSCALE_API_KEY", "EXOfromenv");
+        env.put("IF_EXOSCALE_API_SECRET_FILE", secretFile.toString());
+        env.put("IF_EXOSCALE_API_ENDPOINT", "http://127.0.0.1:8080/v2");
+        env.put("IF_EXOSCALE_ZONE", "de-fra-1");
+        env.put("IF_EXOSCALE_METADATA_URL", "http://127.0.0.1:8080/latest/meta-data");
+        env.put("IF_EXOSCALE_INSTANCE_ID", SELF.toString());
+        env.put("IF_HOST_PRIORITY", "42");
+        env.put("IF_BIND_ADDRESS", "127.0.0.9:4000");
+        env.put("IF_EXOSCALE_PEERS", "192.0.2.2, node-b.example.net");
+        env.put("IF_DEAD_RATIO", "5");
+        env.put("IF_ADVERTISEMENT_INTERVAL", "0.2");
+        env.put("IF_EXOSCALE_RECONCILE_INTERVAL", "30s");
+        env.put("IF_EXOSCALE_PEER_REFRESH", "10");
+        env.put("IF_EXOSCALE_API_TIMEOUT", "2500ms");
+        Configuration c = parse("-W");
+        assertEquals("198.51.100.7", c.elasticIp().getHostAddress());
+        assertEquals("EXOfromenv", c.apiKey());
+        assertEquals(SECRET, c.apiSecret().reveal());
+        assertEquals("http://127.0.0.1:8080/v2", c.endpointFor("x").toString());
+        assertEquals(Optional.of("de-fra-1"), c.zone());
+        assertEquals("http://127.0.0.1:8080/latest/meta-data", c.metadataUrl().toString());
+        assertEquals(Optional.of(SELF), c.instanceId());
+        assertEquals(42, c.priority());
+        assertEquals(new InetSocketAddress("127.0.0.9", 4000), c.listen());
+        assertEquals(List.of("192.0.2.2", "node-b.example.net"), c.peers());
+        assertEquals(5, c.deadRatio());
+        assertEquals(Duration.ofMillis(200), c.interval());
+        assertEquals(Duration.ofSeconds(30), c.reconcileInterval());
+        assertEquals(Duration.ofSeconds(10), c.peerRefresh());
+        assertEquals(Duration.ofMillis(2500), c.apiTimeout());
+
+        env.put("IF_BIND_TO", ":5000");
+        assertEquals(new InetSocketAddress(5000), parse("-W").listen(), "IF_BIND_TO wins over IF_BIND_ADDRESS");
+        env.remove("IF_EXOSCALE_PEERS");
+        env.put("IF_EXOSCALE_PEER_GROUP", "exoip-peers");
+        assertEquals(Optional.of("exoip-peers"), parse("-W").peerGroup());
+        env.put("IF_EXOSCALE_API_SECRET", "from-variable");
+        assertEquals("from-variable", parse("-W").apiSecret().reveal(), "the variable wins over the file");
+    }
+
+    @Test
+    void aFlagWinsOverItsVariable() {
+        env.put("IF_HOST_PRIORITY", "50");
+        env.put("IF_ADDRESS", "198.51.100.99");
+        env.put("IF_ADVERTISEMENT_INTERVAL", "5");
+        Configuration c = parse(watch("-P", "20", "-t", "100ms"));
+        assertEquals(20, c.priority());
+        assertEquals("198.51.100.50", c.elasticIp().getHostAddress());
+        assertEquals(Duration.ofMillis(100), c.interval());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,1000", "0.2,200", ".5,500", "200ms,200", "2s,2000", "10ms,10", "0.01,10", "1.5s,1500"})
+    void intervalForms(String text, long millis) {
+        assertEquals(Duration.ofMillis(millis), parse(watch("-t", text)).interval());
+    }
+
+    @Test
+    void peersAreRepeatableAndCommaSeparated() {
+        Configuration c = parse(watch("-p", "192.0.2.3,192.0.2.4", "-p", "node-e:12345"));
+        assertEquals(List.of("192.0.2.2", "192.0.2.3", "192.0.2.4", "node-e"), c.peers());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-t|0|'-t'|minimum of 10ms",
+        "-t|5ms|'-t'|minimum of 10ms",
+        "-t|abc|'-t'|expected seconds such as 1 or 0.2",
+        "-t|-1|'-t'|not a duration",
+        "-r|0|'-r'|at least 1",
+        "-r|1.5|'-r'|not a whole number",
+        "-P|256|'-P'|0..255",
+        "-P|-1|'-P'|0..255",
+        "-P|high|'-P'|not a whole number",
+        "-xi|300.1.1.1|'-xi'|IPv4 address",
+        "-xi|eip.example.com|'-xi'|IPv4 address",
+        "-i|not-a-uuid|'-i'|not a UUID",
+        "-l|:99999|'-l'|outside 1..65535",
+        "-l|host:80|'-l'|IPv4",
+        "-xe|ftp://x/v2|'-xe'|http(s) URL",
+        "-xz|Zurich|'-xz'|zone name",
+        "-p|bad_name!|'-p'|host name or IPv4 address",
+        "-p|192.0.2.5:999|'-p'|same port",
+        "--reconcile-interval|0|'--reconcile-interval'|longer than 0",
+    })
+    void badValuesAreNamedWithWhatWasExpected(String flag, String value, String named, String expected) {
+        String[] args = watch(flag, value);
+        assertEquals(2, run(args), err.toString());
+        String message = err.toString();
+        assertTrue(message.contains(named), "names the flag: " + message);
+        assertTrue(message.contains(expected), "says what was expected: " + message);
+        assertFalse(message.contains("\tat "), "no stack trace: " + message);
+    }
+
+    @Test
+    void aBadVariableIsReportedToo() {
+        env.put("IF_ADVERTISEMENT_INTERVAL", "0");
+        assertEquals(2, run(watch()));
+        assertTrue(err.toString().contains("'-t'"), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-xi 198.51.100.50 -xk k -xs s|exactly one of -A (attach), -D (detach) or -W (watchdog) is required",
+        "-A -W -xi 198.51.100.50 -xk k -xs s -p 192.0.2.2|exclude each other",
+        "-A -xk k -xs s|missing the Elastic IP",
+        "-A -xi 198.51.100.50 -xs s|missing the API key",
+        "-A -xi 198.51.100.50 -xk k|missing the API secret",
+        "-W -xi 198.51.100.50 -xk k -xs s|-W needs peers",
+        "-W -xi 198.51.100.50 -xk k -xs s -p 192.0.2.2 -G grp|-p and -G exclude each other",
+        "-W -xi 198.51.100.50 -xk k -xs s -p 192.0.2.2 --bogus|Unknown option",
+    })
+    void usageErrorsExitTwo(String args, String message) {
+        assertEquals(2, run(args.split(" ")));
+        assertTrue(err.toString().contains(message), err.toString());
+    }
+
+    @Test
+    void secretFileProblemsAreUsageErrors() throws Exception {
+        assertEquals(2, run("-A", "-xi", "198.51.100.50", "-xk", "k", "--api-secret-file", tmp.resolve("none").toString()));
+        assertTrue(err.toString().contains("cannot read"), err.toString());
+        Path empty = Files.createFile(tmp.resolve("empty"));
+        assertEquals(2, run("-A", "-xi", "198.51.100.50", "-xk", "k", "--api-secret-file", empty.toString()));
+        assertTrue(err.toString().contains("is empty"), err.toString());
+    }
+
+    @Test
+    void checkOnlyPrintsTheConfigurationWithTheSecretMasked() throws Exception {
+        Path secretFile = Files.writeString(tmp.resolve("secret"), SECRET);
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(0, run("-n", "-v", "-W", "-xi", "198.51.100.50", "-xk", "EXOkey", "--api-secret-file",
+                secretFile.toString(), "-G", "exoip-peers"));
+        assertTrue(out.toString().startsWith("Configuration is valid."), out.toString());
+        assertTrue(out.toString().contains("security group exoip-peers"), out.toString());
+        assertTrue(out.toString().contains("API secret:         ***"), out.toString());
+        assertFalse(out.toString().contains(SECRET));
+        assertEquals(0, cloud.calls(), "-n contacts nothing");
+    }
+
+    @Test
+    void attachAndDetachOnceAreIdempotent() {
+        String[] common = {"-O", "-xi", "198.51.100.50", "-xk", "EXOkey", "-xs", SECRET};
+        assertEquals(0, run(concat("-A", common)));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        int writes = cloud.writes();
+        assertEquals(0, run(concat("-A", common)));
+        assertEquals(writes, cloud.writes(), "already attached: no write call");
+        assertEquals(0, run(concat("-D", common)));
+        assertEquals(Set.of(), cloud.currentHolders());
+        assertEquals(0, run(concat("-D", common)));
+        assertEquals(writes + 1, cloud.writes(), "already detached: no write call");
+    }
+
+    @Test
+    void aCloudFailureExitsOneWithOneLine() {
+        connector = (config, known) -> {
+            throw new CloudException("reading the instance id from http://127.0.0.1:1/latest/meta-data failed: "
+                    + "connection refused", false);
+        };
+        assertEquals(1, run("-A", "-O", "-xi", "198.51.100.50", "-xk", "EXOkey", "-xs", SECRET));
+        assertTrue(err.toString().contains("connection refused"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+        assertFalse(err.toString().contains(SECRET), err.toString());
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}

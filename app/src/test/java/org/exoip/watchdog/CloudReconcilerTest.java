@@ -1,0 +1,150 @@
+package org.exoip.watchdog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.exoip.cloud.Backoff;
+import org.exoip.cloud.InMemoryElasticIpProvider;
+import org.exoip.watchdog.CloudReconciler.Outcome;
+import org.junit.jupiter.api.Test;
+
+/** Reconcile passes and the hand-over, run synchronously against the in-memory cloud. */
+class CloudReconcilerTest {
+
+    private static final UUID SELF = UUID.fromString("00000000-0000-4000-8000-000000000001");
+    private static final UUID PEER = UUID.fromString("00000000-0000-4000-8000-000000000002");
+    private static final UUID OTHER = UUID.fromString("00000000-0000-4000-8000-000000000003");
+
+    private final InMemoryElasticIpProvider cloud = new InMemoryElasticIpProvider();
+    private final AtomicLong clock = new AtomicLong();
+    private Runnable onPause = () -> { };
+    private final CloudReconciler reconciler = new CloudReconciler(cloud, SELF, Duration.ofSeconds(60),
+            new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), clock::get,
+            d -> {
+                clock.addAndGet(d.toNanos());
+                onPause.run();
+            },
+            r -> {
+                throw new AssertionError("no thread in these tests");
+            });
+
+    private static Decision master() {
+        return new Decision(Role.MASTER, SELF, SELF);
+    }
+
+    private static Decision backupOf(UUID master) {
+        return new Decision(Role.BACKUP, SELF, master);
+    }
+
+    @Test
+    void masterAttachesItselfFirstThenDetachesEveryOtherHolder() {
+        cloud.setHolders(Set.of(PEER, OTHER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master()));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        List<InMemoryElasticIpProvider.Change> journal = cloud.journal();
+        assertEquals("attach", journal.get(1).call(), "attach comes before any detach");
+        assertTrue(journal.stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder: " + journal);
+    }
+
+    @Test
+    void masterAlreadyAloneMakesNoWriteCall() {
+        cloud.setHolders(Set.of(SELF));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master()));
+        assertEquals(0, cloud.writes());
+    }
+
+    @Test
+    void backupKeepsTheAddressUntilTheMasterHoldsIt() {
+        cloud.setHolders(Set.of(SELF));
+        assertEquals(Outcome.WAITING, reconciler.reconcile(backupOf(PEER)));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(backupOf(PEER)));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+    }
+
+    @Test
+    void backupNotHoldingHasNothingToDo() {
+        cloud.setHolders(Set.of(PEER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(backupOf(PEER)));
+        assertEquals(0, cloud.writes());
+    }
+
+    @Test
+    void startingAndStoppingTouchNothing() {
+        cloud.setHolders(Set.of(PEER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(Decision.starting(SELF)));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(new Decision(Role.STOPPING, SELF, null)));
+        assertEquals(0, cloud.calls());
+    }
+
+    @Test
+    void failingCallsAreReportedThenTheNextPassSucceeds() {
+        cloud.failNext(2);
+        assertEquals(Outcome.FAILED, reconciler.reconcile(master()));
+        assertEquals(Outcome.FAILED, reconciler.reconcile(master()));
+        assertEquals(Set.of(), cloud.currentHolders());
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master()));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+    }
+
+    @Test
+    void anOutsideChangeIsRepairedByTheNextPass() {
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master()));
+        cloud.setHolders(Set.of(OTHER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master()));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+    }
+
+    @Test
+    void handOverWaitsForTheSuccessorThenLetsGo() {
+        cloud.setHolders(Set.of(SELF));
+        int[] polls = {0};
+        onPause = () -> {
+            if (++polls[0] == 3) {
+                cloud.setHolders(Set.of(SELF, PEER)); // the successor attached itself
+            }
+        };
+        assertTrue(reconciler.letGo(true, Duration.ofSeconds(8)));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        assertEquals(3, polls[0]);
+        assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder");
+    }
+
+    @Test
+    void handOverWithNoAlivePeerLetsGoAtOnce() {
+        cloud.setHolders(Set.of(SELF));
+        assertTrue(reconciler.letGo(false, Duration.ofSeconds(8)));
+        assertEquals(Set.of(), cloud.currentHolders());
+        assertEquals(0, clock.get(), "no waiting");
+    }
+
+    @Test
+    void handOverGivesUpWaitingAtTheDeadline() {
+        cloud.setHolders(Set.of(SELF));
+        assertTrue(reconciler.letGo(true, Duration.ofSeconds(2)));
+        assertEquals(Set.of(), cloud.currentHolders());
+        assertTrue(clock.get() >= Duration.ofSeconds(2).toNanos(), "waited the whole deadline");
+    }
+
+    @Test
+    void handOverRetriesAFailingDetachThenReportsFailure() {
+        cloud.setHolders(Set.of(SELF));
+        cloud.failNext(Integer.MAX_VALUE);
+        assertFalse(reconciler.letGo(false, Duration.ofSeconds(2)));
+        assertTrue(cloud.calls() > 3, "retried before giving up: " + cloud.calls());
+    }
+
+    @Test
+    void handOverWhenNotHoldingIsDoneAtOnce() {
+        cloud.setHolders(Set.of(PEER));
+        assertTrue(reconciler.letGo(true, Duration.ofSeconds(8)));
+        assertEquals(0, cloud.writes());
+    }
+}

@@ -1,0 +1,80 @@
+package org.exoip.watchdog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class LivenessTrackerTest {
+
+    private static final long MS = 1_000_000L;
+    private static final UUID ID = UUID.fromString("1128bd56-b4d9-4ac6-a7b9-c715b187ce11");
+    private final InetAddress a = address("192.0.2.1");
+    private final InetAddress b = address("192.0.2.2");
+    private final LivenessTracker tracker = new LivenessTracker(Duration.ofMillis(3000));
+
+    @Test
+    void peersStartDead() {
+        tracker.setPeers(List.of(a, b));
+        assertEquals(List.of(), tracker.alive(0));
+        assertTrue(tracker.statuses(0).stream().noneMatch(LivenessTracker.PeerStatus::alive));
+    }
+
+    @Test
+    void aliveUntilMoreThanTheTimeoutHasPassed() {
+        tracker.setPeers(List.of(a));
+        long t0 = 5_000 * MS;
+        tracker.observe(a, ID, 10, t0, Instant.EPOCH);
+        assertEquals(List.of(new Candidate(ID, 10)), tracker.alive(t0));
+        assertEquals(1, tracker.alive(t0 + 3000 * MS).size(), "exactly the timeout: still alive");
+        assertEquals(0, tracker.alive(t0 + 3000 * MS + 1).size(), "more than the timeout: dead");
+    }
+
+    @Test
+    void worksAcrossNanoTimeOverflow() {
+        tracker.setPeers(List.of(a));
+        long t0 = Long.MAX_VALUE - MS;
+        tracker.observe(a, ID, 10, t0, Instant.EPOCH);
+        assertEquals(1, tracker.alive(t0 + 2000 * MS).size());
+        assertEquals(0, tracker.alive(t0 + 4000 * MS).size());
+    }
+
+    @Test
+    void unknownSenderIsIgnored() {
+        tracker.setPeers(List.of(a));
+        assertTrue(tracker.observe(b, ID, 0, 0, Instant.EPOCH).isEmpty());
+        assertEquals(List.of(), tracker.alive(0));
+        assertFalse(tracker.isPeer(b));
+    }
+
+    @Test
+    void replacingPeersKeepsWhatWasLearnt() {
+        tracker.setPeers(List.of(a));
+        tracker.observe(a, ID, 10, 0, Instant.EPOCH);
+        tracker.setPeers(List.of(a, b));
+        assertEquals(1, tracker.alive(MS).size());
+        tracker.setPeers(List.of(b));
+        assertEquals(0, tracker.alive(MS).size());
+        assertEquals(List.of(b), tracker.addresses());
+    }
+
+    @Test
+    void refusesANonPositiveTimeout() {
+        assertThrows(IllegalArgumentException.class, () -> new LivenessTracker(Duration.ZERO));
+    }
+
+    static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

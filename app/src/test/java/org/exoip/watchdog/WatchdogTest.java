@@ -1,0 +1,219 @@
+package org.exoip.watchdog;
+
+import static org.exoip.watchdog.LivenessTrackerTest.address;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.exoip.protocol.Advert;
+import org.junit.jupiter.api.Test;
+
+/** The election and role changes of several nodes, driven with plain numbers for time. */
+class WatchdogTest {
+
+    private static final long MS = 1_000_000L;
+    private static final Inet4Address EIP = (Inet4Address) address("198.51.100.50");
+    private static final Duration INTERVAL = Duration.ofMillis(1000);
+    private static final int RATIO = 3;
+
+    private final Map<InetAddress, Watchdog> nodes = new LinkedHashMap<>();
+    private final Map<InetAddress, List<Watchdog.Transition>> transitions = new LinkedHashMap<>();
+    private long now = 1_000 * MS;
+
+    private Watchdog node(String ip, String id, int priority) {
+        InetAddress self = address(ip);
+        List<Watchdog.Transition> seen = new ArrayList<>();
+        Watchdog w = new Watchdog(new NodeSettings(UUID.fromString(id), EIP, priority, INTERVAL, RATIO),
+                self::equals, seen::add);
+        nodes.put(self, w);
+        transitions.put(self, seen);
+        return w;
+    }
+
+    /** Every node lists every node (itself included, as users do with -G) and starts now. */
+    private void startAll() {
+        for (Watchdog w : nodes.values()) {
+            w.setPeers(nodes.keySet());
+            w.start(now);
+        }
+    }
+
+    /** Advances time by whole intervals; each interval every live node adverts to every other. */
+    private void run(int intervals, List<Watchdog> silent) {
+        for (int i = 0; i < intervals; i++) {
+            now += INTERVAL.toNanos();
+            for (Map.Entry<InetAddress, Watchdog> from : nodes.entrySet()) {
+                if (silent.contains(from.getValue())) {
+                    continue;
+                }
+                Advert advert = from.getValue().advert();
+                for (Watchdog to : nodes.values()) {
+                    if (to != from.getValue() && !silent.contains(to)) {
+                        to.onAdvert(from.getKey(), advert, now, Instant.EPOCH);
+                    }
+                }
+            }
+            nodes.values().forEach(w -> w.evaluate(now));
+        }
+    }
+
+    private void run(int intervals) {
+        run(intervals, List.of());
+    }
+
+    private long masters() {
+        return nodes.values().stream().filter(w -> w.role() == Role.MASTER).count();
+    }
+
+    @Test
+    void noDecisionDuringTheHoldOff() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
+        startAll();
+        a.evaluate(now + INTERVAL.multipliedBy(RATIO).toNanos());
+        assertEquals(Role.STARTING, a.role(), "exactly the hold-off: still starting");
+        a.evaluate(now + INTERVAL.multipliedBy(RATIO).toNanos() + 1);
+        assertEquals(Role.MASTER, a.role());
+        assertEquals(1, transitions.get(address("192.0.2.1")).size());
+    }
+
+    @Test
+    void equalPrioritiesGiveExactlyOneMaster() {
+        node("192.0.2.1", "c0000000-0000-4000-8000-000000000000", 10);
+        Watchdog b = node("192.0.2.2", "20000000-0000-4000-8000-000000000000", 10);
+        node("192.0.2.3", "a0000000-0000-4000-8000-000000000000", 10);
+        startAll();
+        run(RATIO + 2);
+        assertEquals(1, masters());
+        assertEquals(Role.MASTER, b.role(), "lowest id bytes win the tie");
+        for (Watchdog w : nodes.values()) {
+            assertEquals(b.settings().self(), w.decision().master(), "every node names the same master");
+        }
+    }
+
+    @Test
+    void masterDiesAndTheNextBestTakesOverAfterTheDeadTimeout() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 1);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 2);
+        Watchdog c = node("192.0.2.3", "00000000-0000-4000-8000-000000000003", 3);
+        startAll();
+        run(RATIO + 2);
+        assertEquals(Role.MASTER, a.role());
+        assertEquals(Role.BACKUP, b.role());
+        long lastHeard = now;
+        run(RATIO, List.of(a));
+        assertEquals(Role.BACKUP, b.role(), "silent for exactly ratio x interval: not dead yet");
+        b.evaluate(lastHeard + INTERVAL.multipliedBy(RATIO).toNanos() + 1);
+        assertEquals(Role.MASTER, b.role());
+        run(1, List.of(a));
+        assertEquals(Role.BACKUP, c.role());
+        assertEquals(b.settings().self(), c.decision().master());
+    }
+
+    @Test
+    void betterNodeReturningTakesOverAtItsFirstAdvert() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 1);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 2);
+        startAll();
+        run(RATIO + 2, List.of(a));
+        assertEquals(Role.MASTER, b.role());
+        run(1);
+        assertEquals(Role.BACKUP, b.role(), "b steps back as soon as a is heard again");
+        assertEquals(a.settings().self(), b.decision().master());
+    }
+
+    @Test
+    void priorityChangesMoveTheMaster() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 11);
+        startAll();
+        run(RATIO + 2);
+        assertEquals(Role.MASTER, a.role());
+        // SIGUSR1 twice on b: 11 -> 9, better than a.
+        b.adjustPriority(-1, now);
+        assertEquals(10, b.advert().priority(), "effective in the very next advert");
+        b.adjustPriority(-1, now);
+        run(1);
+        assertEquals(Role.MASTER, b.role());
+        assertEquals(Role.BACKUP, a.role());
+        // SIGUSR2 on the master until it is worse again.
+        b.adjustPriority(+1, now);
+        b.adjustPriority(+1, now);
+        run(1);
+        assertEquals(Role.MASTER, a.role(), "equal priorities again: a wins on id");
+        b.adjustPriority(+1, now);
+        run(1);
+        assertEquals(Role.MASTER, a.role());
+        assertEquals(Role.BACKUP, b.role());
+    }
+
+    @Test
+    void priorityStaysWithinBounds() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 0);
+        assertEquals(0, a.adjustPriority(-1, now));
+        for (int i = 0; i < 300; i++) {
+            a.adjustPriority(+1, now);
+        }
+        assertEquals(255, a.priority());
+    }
+
+    @Test
+    void stoppingMasterAdvertisesTheWorstPriorityAndTheBackupTakesOverAtOnce() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 1);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 200);
+        startAll();
+        run(RATIO + 2);
+        assertEquals(Role.MASTER, a.role());
+        assertEquals(Role.MASTER, a.beginStopping(now));
+        assertEquals(Role.STOPPING, a.role());
+        assertEquals(255, a.advert().priority());
+        assertNull(a.decision().master());
+        b.onAdvert(address("192.0.2.1"), a.advert(), now, Instant.EPOCH);
+        assertEquals(Role.MASTER, b.role(), "the backup takes over on the stopping master's next advert");
+        a.evaluate(now + INTERVAL.toNanos());
+        assertEquals(Role.STOPPING, a.role(), "a stopping node never changes role again");
+    }
+
+    @Test
+    void nodeIsNeverItsOwnPeer() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
+        startAll();
+        assertEquals(List.of(), a.peerAddresses(), "its own address is filtered from the peer list");
+        // Listed under another address (a NAT, a second interface): its own advert comes back.
+        a.setPeers(List.of(address("203.0.113.9")));
+        assertEquals(Watchdog.Received.SELF, a.onAdvert(address("203.0.113.9"), a.advert(), now, Instant.EPOCH));
+        assertEquals(List.of(), a.peerAddresses());
+        run(RATIO + 1);
+        assertEquals(Role.MASTER, a.role());
+    }
+
+    @Test
+    void advertFromAStrangerIsIgnored() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000002", 10);
+        startAll();
+        run(RATIO + 1);
+        Advert forged = new Advert(0, EIP, UUID.fromString("00000000-0000-4000-8000-000000000001"));
+        assertEquals(Watchdog.Received.UNKNOWN_SENDER, a.onAdvert(address("203.0.113.66"), forged, now, Instant.EPOCH));
+        assertEquals(Role.MASTER, a.role());
+    }
+
+    @Test
+    void sideEffectsFireOnlyOnChange() {
+        node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 1);
+        node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 2);
+        startAll();
+        run(RATIO + 20);
+        for (List<Watchdog.Transition> seen : transitions.values()) {
+            assertEquals(1, seen.size(), "one decision, however many ticks: " + seen);
+            assertTrue(seen.get(0).roleChanged());
+        }
+    }
+}
