@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.exoip.logging.Secrets;
 
 /**
  * A checked configuration of one run, built from flags and environment variables. Its
@@ -52,7 +53,7 @@ public record Configuration(
         StringBuilder out = new StringBuilder();
         out.append("mode:               ").append(mode).append('\n');
         out.append("elastic IP:         ").append(elasticIp.getHostAddress()).append('\n');
-        out.append("API key:            ").append(apiKey).append('\n');
+        out.append("API key:            ").append(Secrets.redact(apiKey)).append('\n');
         out.append("API secret:         ").append(apiSecret).append('\n');
         out.append("API endpoint:       ").append(endpoint.map(URI::toString).orElse(DEFAULT_ENDPOINT)).append('\n');
         out.append("zone:               ").append(zone.orElse("(from metadata)")).append('\n');

@@ -27,6 +27,7 @@ import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
+import org.exoip.logging.Secrets;
 import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.WatchdogEngine;
@@ -217,6 +218,8 @@ public final class ExoipCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration config = configuration();
+        // From here on, the secret is masked in every log line, whatever prints it.
+        Secrets.register(config.apiSecret().reveal());
         if (checkOnly) {
             spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe());
             spec.commandLine().getOut().flush();

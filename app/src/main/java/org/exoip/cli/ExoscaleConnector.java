@@ -1,15 +1,50 @@
 package org.exoip.cli;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.CloudException;
+import org.exoip.cloud.ExoscaleElasticIpProvider;
+import org.exoip.cloud.PeerSource;
+import org.exoip.cloud.SecurityGroupPeers;
+import org.exoip.exoscale.ExoscaleClient;
+import org.exoip.exoscale.ExoscaleException;
+import org.exoip.exoscale.MetadataClient;
 
-/** The cloud side on Exoscale's API v2: metadata for self and zone, the signed API client. */
+/**
+ * The cloud side on Exoscale's API v2: the metadata server tells this instance's id and zone
+ * (unless given), and a signed API client moves the Elastic IP.
+ */
 final class ExoscaleConnector implements CloudConnector {
+
+    private static final Logger LOG = LogManager.getLogger(ExoscaleConnector.class);
 
     @Override
     public Cloud connect(Configuration config, Supplier<Set<UUID>> knownInstances) throws CloudException {
-        throw new CloudException("the Exoscale provider is not wired yet", false);
+        MetadataClient metadata = MetadataClient.builder().base(config.metadataUrl()).build();
+        try {
+            UUID self = config.instanceId().isPresent() ? config.instanceId().get() : metadata.instanceId();
+            String zone = config.endpoint().isPresent() ? config.zone().orElse("(from -xe)")
+                    : config.zone().isPresent() ? config.zone().get() : metadata.availabilityZone();
+            ExoscaleClient client = ExoscaleClient.builder()
+                    .endpoint(config.endpointFor(zone))
+                    .apiKey(config.apiKey())
+                    .apiSecret(config.apiSecret().reveal())
+                    .requestTimeout(min(config.apiTimeout(), Duration.ofSeconds(15)))
+                    .build();
+            LOG.info("Instance {}, zone {}, API {}", self, zone, client.endpoint());
+            Optional<PeerSource> group = config.peerGroup().map(name -> new SecurityGroupPeers(client, name));
+            return new Cloud(self, new ExoscaleElasticIpProvider(client, config.elasticIp(), knownInstances), group);
+        } catch (ExoscaleException e) {
+            throw new CloudException(e.getMessage(), e.retryable(), e);
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

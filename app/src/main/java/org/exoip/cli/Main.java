@@ -1,5 +1,7 @@
 package org.exoip.cli;
 
+import org.exoip.logging.Logging;
+
 /** Entry point of the {@code exoip} program. */
 public final class Main {
 
@@ -7,6 +9,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(ExoipCommand.commandLine().execute(args));
+        int code = ExoipCommand.commandLine().execute(args);
+        // Last: flush what is still queued for syslog before the JVM goes.
+        Logging.shutdown();
+        System.exit(code);
     }
 }

@@ -1,6 +1,8 @@
 package org.exoip.cli;
 
 import java.util.List;
+import org.exoip.demo.DemoCommand;
+import org.exoip.exoscale.standin.StandinCommand;
 
 /** The subcommands beside the original's flags: the stand-in API and the demo. */
 final class Subcommands {
@@ -9,6 +11,6 @@ final class Subcommands {
     }
 
     static List<Object> all() {
-        return List.of();
+        return List.of(new StandinCommand(), new DemoCommand());
     }
 }
