@@ -1,0 +1,128 @@
+package org.exoip.cloud;
+
+import java.net.Inet4Address;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.exoip.exoscale.ExoscaleClient;
+import org.exoip.exoscale.ExoscaleException;
+
+/**
+ * The {@link ElasticIpProvider} port on Exoscale's API v2, for one Elastic IP given by its address.
+ *
+ * <p>Who holds it: {@code GET /instance?ip-address=} gives the holders, and every instance the
+ * caller knows of (itself and the peers heard in adverts) is also read with {@code GET
+ * /instance/{id}}, whose {@code elastic-ips} list is authoritative; the union is the answer, so
+ * that a list filter that behaves otherwise cannot hide a holder we know of. A known instance that
+ * no longer exists (404) holds nothing.
+ *
+ * <p>Idempotence: attach and detach write first and check only when the API refuses. An
+ * operation that fails (the API answers {@code conflict} for an instance that already holds the
+ * address, or for a detach of a non-holder) is followed by one {@code GET /instance/{id}}; when
+ * the instance is already in the state asked for, the call succeeds. So the usual path costs no
+ * extra request, which matters for failover time, and a conflict is never taken on trust.
+ *
+ * <p>Thread-safety and blocking as {@link ElasticIpProvider} says: calls block on the network and
+ * come from the cloud worker thread; the instance is safe for concurrent use anyway.
+ */
+public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
+
+    private final ExoscaleClient client;
+    private final Inet4Address address;
+    private final Supplier<Set<UUID>> knownInstances;
+
+    /**
+     * @param client         the API client, for the zone the Elastic IP is in
+     * @param address        the Elastic IP
+     * @param knownInstances this node's instance id and its peers'; called on every {@link #holders()}
+     */
+    public ExoscaleElasticIpProvider(ExoscaleClient client, Inet4Address address, Supplier<Set<UUID>> knownInstances) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.address = Objects.requireNonNull(address, "address");
+        this.knownInstances = Objects.requireNonNull(knownInstances, "knownInstances");
+    }
+
+    @Override
+    public Set<UUID> holders() throws CloudException {
+        try {
+            UUID elasticIp = client.elasticIpId(address);
+            Set<UUID> holders = new LinkedHashSet<>(client.instancesHolding(address));
+            for (UUID known : Set.copyOf(knownInstances.get())) {
+                if (!holders.contains(known) && holds(known, elasticIp)) {
+                    holders.add(known);
+                }
+            }
+            return holders;
+        } catch (ExoscaleException e) {
+            throw cloudException(e);
+        }
+    }
+
+    @Override
+    public void attach(UUID instance) throws CloudException {
+        Objects.requireNonNull(instance, "instance");
+        UUID elasticIp = elasticIpId();
+        try {
+            client.attach(elasticIp, instance);
+        } catch (ExoscaleException e) {
+            if (!e.retryable() && confirmed(instance, elasticIp, true)) {
+                return;
+            }
+            throw cloudException(e);
+        }
+    }
+
+    @Override
+    public void detach(UUID instance) throws CloudException {
+        Objects.requireNonNull(instance, "instance");
+        UUID elasticIp = elasticIpId();
+        try {
+            client.detach(elasticIp, instance);
+        } catch (ExoscaleException e) {
+            if (!e.retryable() && confirmed(instance, elasticIp, false)) {
+                return;
+            }
+            throw cloudException(e);
+        }
+    }
+
+    private UUID elasticIpId() throws CloudException {
+        try {
+            return client.elasticIpId(address);
+        } catch (ExoscaleException e) {
+            throw cloudException(e);
+        }
+    }
+
+    /** Whether {@code instance} holds the Elastic IP per its own record; a vanished instance holds nothing. */
+    private boolean holds(UUID instance, UUID elasticIp) throws ExoscaleException {
+        try {
+            return client.elasticIpsOf(instance).contains(elasticIp);
+        } catch (ExoscaleException e) {
+            if (e.status().orElse(0) == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** After a refused write: whether the instance is in the asked state already; false if we cannot tell. */
+    private boolean confirmed(UUID instance, UUID elasticIp, boolean shouldHold) {
+        try {
+            return holds(instance, elasticIp) == shouldHold;
+        } catch (ExoscaleException e) {
+            return false;
+        }
+    }
+
+    private static CloudException cloudException(ExoscaleException e) {
+        return new CloudException(e.getMessage(), e.retryable(), e);
+    }
+
+    @Override
+    public String toString() {
+        return "ExoscaleElasticIpProvider[" + address.getHostAddress() + " via " + client.endpoint() + "]";
+    }
+}
