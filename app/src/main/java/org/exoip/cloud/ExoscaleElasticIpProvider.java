@@ -62,26 +62,28 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
 
     @Override
     public void attach(UUID instance) throws CloudException {
-        Objects.requireNonNull(instance, "instance");
-        UUID elasticIp = elasticIpId();
-        try {
-            client.attach(elasticIp, instance);
-        } catch (ExoscaleException e) {
-            if (!e.retryable() && confirmed(instance, elasticIp, true)) {
-                return;
-            }
-            throw cloudException(e);
-        }
+        change(instance, true, client::attach);
     }
 
     @Override
     public void detach(UUID instance) throws CloudException {
+        change(instance, false, client::detach);
+    }
+
+    /** An attach or detach through the client. */
+    @FunctionalInterface
+    private interface Write {
+        void run(UUID elasticIp, UUID instance) throws ExoscaleException;
+    }
+
+    private void change(UUID instance, boolean shouldHold, Write write) throws CloudException {
         Objects.requireNonNull(instance, "instance");
         UUID elasticIp = elasticIpId();
         try {
-            client.detach(elasticIp, instance);
+            write.run(elasticIp, instance);
         } catch (ExoscaleException e) {
-            if (!e.retryable() && confirmed(instance, elasticIp, false)) {
+            // A passing failure is left to the caller's retry, which re-reads the holders anyway.
+            if (!e.retryable() && confirmed(instance, elasticIp, shouldHold)) {
                 return;
             }
             throw cloudException(e);
