@@ -1,0 +1,208 @@
+package org.exoip.exoscale.standin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exoip.exoscale.RequestSigner;
+
+/**
+ * Answers the signed Exoscale API v2 routes under {@code /v2} from a {@link StandinState}.
+ *
+ * <p>Called on the server's request threads, concurrently; holds no state of its own.
+ */
+final class ApiHandler {
+
+    private final StandinState state;
+    private final Faults faults;
+    private final SignatureVerifier verifier;
+
+    ApiHandler(StandinState state, Faults faults) {
+        this.state = state;
+        this.faults = faults;
+        this.verifier = new SignatureVerifier(state::secretOf, state.clock());
+    }
+
+    /**
+     * The route of a path under {@code /v2}, with the id segment replaced by {@code {id}}: the
+     * key of the request counts, e.g. {@code PUT /v2/elastic-ip/{id}:attach}.
+     */
+    static String routeOf(String method, String rawPath) {
+        String[] segments = rawPath.split("/", -1);
+        if (segments.length == 4) {
+            String last = segments[3];
+            int colon = last.indexOf(':');
+            segments[3] = "{id}" + (colon < 0 ? "" : last.substring(colon));
+        }
+        return method + " " + String.join("/", segments);
+    }
+
+    void handle(HttpExchange exchange, byte[] body) throws IOException {
+        String method = exchange.getRequestMethod();
+        URI uri = exchange.getRequestURI();
+        Optional<String> refusal = verifier.refusal(method, uri, body,
+                exchange.getRequestHeaders().getFirst("Authorization"));
+        if (refusal.isPresent()) {
+            Replies.message(exchange, 403, refusal.get());
+            return;
+        }
+        // "/v2/elastic-ip/<id>:attach" -> ["", "v2", "elastic-ip", "<id>:attach"]
+        String[] segments = uri.getRawPath().split("/", -1);
+        String collection = segments.length > 2 ? segments[2] : "";
+        String item = segments.length == 4 ? segments[3] : null;
+        if (segments.length > 4 || (segments.length == 4 && item.isEmpty())) {
+            notFound(exchange);
+            return;
+        }
+        Map<String, String> query = RequestSigner.decodeQuery(uri.getRawQuery());
+        switch (collection) {
+            case "elastic-ip" -> elasticIp(exchange, method, item, body);
+            case "instance" -> {
+                if (requireGet(exchange, method)) {
+                    instance(exchange, item, query);
+                }
+            }
+            case "security-group" -> {
+                if (requireGet(exchange, method)) {
+                    securityGroup(exchange, item, query);
+                }
+            }
+            case "operation" -> {
+                if (item == null) {
+                    notFound(exchange);
+                } else if (requireGet(exchange, method)) {
+                    Optional<StandinState.Operation> op = state.operation(item);
+                    if (op.isPresent()) {
+                        Replies.json(exchange, 200, ApiJson.operation(op.get()));
+                    } else {
+                        Replies.message(exchange, 404, "operation " + item + " not found");
+                    }
+                }
+            }
+            default -> notFound(exchange);
+        }
+    }
+
+    private void elasticIp(HttpExchange exchange, String method, String item, byte[] body) throws IOException {
+        if (item == null) {
+            if (requireGet(exchange, method)) {
+                Replies.json(exchange, 200, ApiJson.list("elastic-ips",
+                        state.elasticIps().stream().map(ApiJson::elasticIp).toList()));
+            }
+            return;
+        }
+        int colon = item.indexOf(':');
+        String id = colon < 0 ? item : item.substring(0, colon);
+        String action = colon < 0 ? null : item.substring(colon + 1);
+        if (action != null && !action.equals("attach") && !action.equals("detach")) {
+            notFound(exchange);
+            return;
+        }
+        if (!method.equals(action == null ? "GET" : "PUT")) {
+            Replies.message(exchange, 405, method + " is not allowed here");
+            return;
+        }
+        Optional<StandinState.ElasticIp> eip = state.elasticIp(id);
+        if (eip.isEmpty()) {
+            Replies.message(exchange, 404, "elastic IP " + id + " not found");
+            return;
+        }
+        if (action == null) {
+            Replies.json(exchange, 200, ApiJson.elasticIp(eip.get()));
+            return;
+        }
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            Replies.message(exchange, 415, "Content-Type must be application/json");
+            return;
+        }
+        String instanceId;
+        try {
+            JsonNode json = ApiJson.MAPPER.readTree(body);
+            JsonNode idNode = json == null ? null : json.path("instance").path("id");
+            if (idNode == null || !idNode.isTextual() || idNode.asText().isEmpty()) {
+                Replies.message(exchange, 400, "body must be {\"instance\":{\"id\":\"<uuid>\"}}");
+                return;
+            }
+            instanceId = idNode.asText();
+        } catch (IOException e) {
+            Replies.message(exchange, 400, "body is not JSON");
+            return;
+        }
+        if (state.instance(instanceId).isEmpty()) {
+            Replies.message(exchange, 404, "instance " + instanceId + " not found");
+            return;
+        }
+        Fault failure = faults.takeOperationFailure(method, exchange.getRequestURI().getRawPath()).orElse(null);
+        AttachmentEvent.Kind kind = action.equals("attach") ? AttachmentEvent.Kind.ATTACH : AttachmentEvent.Kind.DETACH;
+        Replies.json(exchange, 200, ApiJson.operation(state.startOperation(kind, id, instanceId, failure)));
+    }
+
+    private void instance(HttpExchange exchange, String item, Map<String, String> query) throws IOException {
+        if (item != null) {
+            Optional<StandinState.Instance> instance = state.instance(item);
+            if (instance.isPresent()) {
+                Replies.json(exchange, 200, ApiJson.instance(instance.get(), true));
+            } else {
+                Replies.message(exchange, 404, "instance " + item + " not found");
+            }
+            return;
+        }
+        List<StandinState.Instance> instances = state.instances();
+        String address = query.get("ip-address");
+        if (address != null) {
+            // Holders of the Elastic IP with this address, and an instance whose own public IP it is.
+            Set<String> eipIds = state.elasticIps().stream().filter(e -> e.ip().equals(address))
+                    .map(StandinState.ElasticIp::id).collect(Collectors.toSet());
+            instances = instances.stream()
+                    .filter(i -> address.equals(i.publicIp()) || i.elasticIpIds().stream().anyMatch(eipIds::contains))
+                    .toList();
+        }
+        if (query.containsKey("manager-id") || query.containsKey("manager-type") || query.containsKey("labels")) {
+            // No stand-in instance is managed by a pool or carries labels.
+            instances = List.of();
+        }
+        Replies.json(exchange, 200, ApiJson.list("instances",
+                instances.stream().map(i -> ApiJson.instance(i, false)).toList()));
+    }
+
+    private void securityGroup(HttpExchange exchange, String item, Map<String, String> query) throws IOException {
+        if (item != null) {
+            Optional<StandinState.SecurityGroup> group = state.securityGroup(item);
+            if (group.isPresent()) {
+                Replies.json(exchange, 200, ApiJson.securityGroup(group.get()));
+            } else {
+                Replies.message(exchange, 404, "security group " + item + " not found");
+            }
+            return;
+        }
+        String visibility = query.get("visibility");
+        if (visibility != null && !visibility.equals("private") && !visibility.equals("public")) {
+            Replies.message(exchange, 400, "visibility must be private or public");
+            return;
+        }
+        // Every stand-in group is the account's own (private); Exoscale's public groups are not modelled.
+        List<StandinState.SecurityGroup> groups = "public".equals(visibility) ? List.of() : state.securityGroups();
+        Replies.json(exchange, 200, ApiJson.list("security-groups",
+                groups.stream().map(ApiJson::securityGroup).toList()));
+    }
+
+    private static boolean requireGet(HttpExchange exchange, String method) throws IOException {
+        if (method.equals("GET")) {
+            return true;
+        }
+        Replies.message(exchange, 405, method + " is not allowed here");
+        return false;
+    }
+
+    private static void notFound(HttpExchange exchange) throws IOException {
+        Replies.message(exchange, 404, "no route for " + exchange.getRequestMethod() + " "
+                + exchange.getRequestURI().getRawPath());
+    }
+}
