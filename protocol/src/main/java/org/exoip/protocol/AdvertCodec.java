@@ -44,16 +44,33 @@ public final class AdvertCodec {
      */
     public static Advert decode(ByteBuf in, Inet4Address expectedElasticIp) throws AdvertRejectedException {
         Objects.requireNonNull(expectedElasticIp, "expectedElasticIp");
+        int length = in.readableBytes();
+        int start = in.readerIndex();
+        if (length == AuthenticatedAdvertCodec.LENGTH && in.getUnsignedShort(start) == AuthenticatedAdvertCodec.VERSION) {
+            // A peer configured with a key: say so rather than "64 bytes", the operator's mistake is the key.
+            throw new AdvertRejectedException(RejectReason.VERSION, String.format(
+                    "authenticated advert version 0x%04x (expected: 0x%04x, this node has no advert key)",
+                    AuthenticatedAdvertCodec.VERSION, VERSION));
+        }
         // Length first: it is what makes every absolute read below safe. The original accepted
         // longer datagrams because the kernel truncated them to its 24-byte buffer.
-        checkLength(in.readableBytes());
-        int start = in.readerIndex();
+        checkLength(length);
 
         int version = in.getUnsignedShort(start);
         if (version != VERSION) {
             throw new AdvertRejectedException(RejectReason.VERSION,
                     String.format("advert version 0x%04x (expected: 0x%04x)", version, VERSION));
         }
+        Advert advert = decodeBody(in, start, expectedElasticIp);
+        in.skipBytes(LENGTH);
+        return advert;
+    }
+
+    /**
+     * Checks and reads bytes 2-23 at {@code start}, common to both versions; the caller has checked
+     * that they are readable. Moves no index.
+     */
+    static Advert decodeBody(ByteBuf in, int start, Inet4Address expectedElasticIp) throws AdvertRejectedException {
         int priority = in.getUnsignedByte(start + PRIORITY_OFFSET);
         int priorityCopy = in.getUnsignedByte(start + PRIORITY_COPY_OFFSET);
         if (priority != priorityCopy) {
@@ -68,15 +85,19 @@ public final class AdvertCodec {
                             + " (expected: " + expectedElasticIp.getHostAddress() + ")");
         }
         UUID instanceId = new UUID(in.getLong(start + ID_MSB_OFFSET), in.getLong(start + ID_LSB_OFFSET));
-        in.skipBytes(LENGTH);
         return new Advert(priority, expectedElasticIp, instanceId);
     }
 
     /** Writes the 24 bytes of {@code advert} at the writer index of {@code out}. */
     public static void encode(Advert advert, ByteBuf out) {
+        encodeBody(advert, VERSION, out);
+    }
+
+    /** Writes the 24 bytes of {@code advert} with {@code version} in bytes 0-1. */
+    static void encodeBody(Advert advert, int version, ByteBuf out) {
         Objects.requireNonNull(advert, "advert");
         out.ensureWritable(LENGTH);
-        out.writeShort(VERSION);
+        out.writeShort(version);
         out.writeByte(advert.priority());
         out.writeByte(advert.priority());
         out.writeBytes(advert.elasticIp().getAddress());

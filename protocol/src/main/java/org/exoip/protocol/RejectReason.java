@@ -9,7 +9,15 @@ public enum RejectReason {
     /** The two priority bytes differ. */
     PRIORITY_MISMATCH("priority-mismatch"),
     /** A well-formed advert about an Elastic IP other than ours. */
-    OTHER_ELASTIC_IP("other-elastic-ip");
+    OTHER_ELASTIC_IP("other-elastic-ip"),
+    /** From an address that is not a peer, whatever it contains; checked before anything else. */
+    UNKNOWN_SENDER("unknown-sender"),
+    /** A plain 24-byte advert reaching a node that accepts only authenticated ones. */
+    UNAUTHENTICATED("unauthenticated"),
+    /** An authenticated advert whose tag matches none of the node's keys: forged or signed with another key. */
+    BAD_TAG("bad-tag"),
+    /** A correctly signed advert whose counter is not above the last one accepted from its sender. */
+    REPLAY("replay");
 
     private final String label;
 

@@ -17,7 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -123,10 +126,9 @@ class DatagramDecoderTest {
     }
 
     @Test
-    void oneDecoderServesSeveralChannels() {
-        DatagramDecoder shared = new DatagramDecoder(EIP, counters);
-        EmbeddedChannel first = new EmbeddedChannel(shared);
-        EmbeddedChannel second = new EmbeddedChannel(shared);
+    void decodersOfSeveralChannelsShareTheCounters() {
+        EmbeddedChannel first = new EmbeddedChannel(new DatagramDecoder(EIP, counters));
+        EmbeddedChannel second = new EmbeddedChannel(new DatagramDecoder(EIP, counters));
 
         first.writeInbound(received(workedBytes()));
         second.writeInbound(received(new byte[3]));
@@ -136,6 +138,39 @@ class DatagramDecoderTest {
         assertEquals(1, counters.total());
         assertFalse(first.finish());
         assertFalse(second.finish());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void strangersAreRejectedWhateverTheySendButMayAskForInfo() {
+        InetSocketAddress stranger = new InetSocketAddress(Fixtures.ip("127.0.0.9"), 40001);
+        EmbeddedChannel peersOnly = new EmbeddedChannel(new DatagramDecoder(EIP, counters,
+                address -> address.equals(PEER.getAddress()), Optional.empty()));
+
+        for (byte[] bytes : List.of(workedBytes(), new byte[3], hex(Fixtures.SIGNED_HEX))) {
+            DatagramPacket packet = new DatagramPacket(Unpooled.buffer().writeBytes(bytes), SELF, stranger);
+            peersOnly.writeInbound(packet);
+            assertEquals(new DatagramRejected(stranger, RejectReason.UNKNOWN_SENDER,
+                    DatagramDecoder.UNKNOWN_SENDER_DETAIL), peersOnly.readInbound());
+            assertEquals(0, packet.refCnt());
+        }
+        assertEquals(3, counters.count(RejectReason.UNKNOWN_SENDER));
+        assertEquals(3, counters.total(), "counted as unknown sender only, not as a bad length");
+
+        peersOnly.writeInbound(new DatagramPacket(Unpooled.copiedBuffer("info", StandardCharsets.US_ASCII), SELF,
+                stranger));
+        assertEquals(new InfoRequested(stranger), peersOnly.readInbound());
+        peersOnly.writeInbound(received(workedBytes()));
+        assertEquals(new AdvertReceived(PEER, WORKED_ADVERT), peersOnly.readInbound());
+        assertFalse(peersOnly.finish());
+    }
+
+    @Test
+    void anAuthenticatedAdvertWithoutAKeyIsExplained() {
+        channel.writeInbound(received(hex(Fixtures.SIGNED_HEX)));
+        assertEquals(new DatagramRejected(PEER, RejectReason.VERSION,
+                "authenticated advert version 0x0202 (expected: 0x0201, this node has no advert key)"),
+                channel.readInbound());
         assertFalse(channel.finish());
     }
 

@@ -14,6 +14,10 @@ class RejectReasonTest {
         assertEquals("version", RejectReason.VERSION.label());
         assertEquals("priority-mismatch", RejectReason.PRIORITY_MISMATCH.label());
         assertEquals("other-elastic-ip", RejectReason.OTHER_ELASTIC_IP.label());
+        assertEquals("unknown-sender", RejectReason.UNKNOWN_SENDER.label());
+        assertEquals("unauthenticated", RejectReason.UNAUTHENTICATED.label());
+        assertEquals("bad-tag", RejectReason.BAD_TAG.label());
+        assertEquals("replay", RejectReason.REPLAY.label());
     }
 
     @Test
