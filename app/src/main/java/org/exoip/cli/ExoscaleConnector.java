@@ -37,7 +37,7 @@ final class ExoscaleConnector implements CloudConnector {
                     .requestTimeout(min(config.apiTimeout(), Duration.ofSeconds(15)))
                     .build();
             LOG.info("Instance {}, zone {}, API {}", self, zone, client.endpoint());
-            Optional<PeerSource> group = config.peerGroup().map(name -> new SecurityGroupPeers(client, name));
+            Optional<PeerSource> group = config.peerGroup().map(name -> new SecurityGroupPeers(client, name, self));
             return new Cloud(self, new ExoscaleElasticIpProvider(client, config.elasticIp(), knownInstances), group);
         } catch (ExoscaleException e) {
             throw new CloudException(e.getMessage(), e.retryable(), e);

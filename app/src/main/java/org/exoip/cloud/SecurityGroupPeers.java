@@ -3,7 +3,7 @@ package org.exoip.cloud;
 import java.net.InetAddress;
 import java.util.LinkedHashSet;
 import java.util.Objects;
-import java.util.Set;
+import java.util.UUID;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
 import org.exoip.exoscale.Instance;
@@ -11,15 +11,20 @@ import org.exoip.exoscale.Instance;
 /**
  * Peers are the members of an Exoscale security group, found by its name; each peer's address is
  * its public IPv4 address. Members without one (private instances) cannot take part and are left
- * out. Blocks on the API; called only from the cloud worker thread.
+ * out. A node that is not itself a member is told so, and must not take part: it would otherwise
+ * fight the members, who ignore its adverts. Blocks on the API; called only from the peer-refresh
+ * thread.
  */
 public final class SecurityGroupPeers implements PeerSource {
 
     private final ExoscaleClient client;
     private final String groupName;
+    private final UUID self;
 
-    public SecurityGroupPeers(ExoscaleClient client, String groupName) {
+    /** @param self this node's instance id, to tell whether it is a member */
+    public SecurityGroupPeers(ExoscaleClient client, String groupName, UUID self) {
         this.client = Objects.requireNonNull(client, "client");
+        this.self = Objects.requireNonNull(self, "self");
         this.groupName = Objects.requireNonNull(groupName, "groupName");
         if (groupName.isBlank()) {
             throw new IllegalArgumentException("security group name is empty");
@@ -27,13 +32,15 @@ public final class SecurityGroupPeers implements PeerSource {
     }
 
     @Override
-    public Set<InetAddress> peers() throws CloudException {
+    public PeerList peers() throws CloudException {
         try {
-            Set<InetAddress> peers = new LinkedHashSet<>();
-            for (Instance member : client.securityGroupMembers(groupName)) {
-                member.publicIp().ifPresent(peers::add);
+            LinkedHashSet<InetAddress> peers = new LinkedHashSet<>();
+            boolean member = false;
+            for (Instance instance : client.securityGroupMembers(groupName)) {
+                instance.publicIp().ifPresent(peers::add);
+                member |= instance.id().equals(self);
             }
-            return peers;
+            return new PeerList(peers, member ? Membership.MEMBER : Membership.NOT_MEMBER);
         } catch (ExoscaleException e) {
             throw new CloudException(e.getMessage(), e.retryable(), e);
         }

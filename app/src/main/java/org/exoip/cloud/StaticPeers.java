@@ -42,7 +42,7 @@ public final class StaticPeers implements PeerSource {
     }
 
     @Override
-    public Set<InetAddress> peers() {
+    public PeerList peers() {
         Set<InetAddress> all = new LinkedHashSet<>();
         for (String host : hosts) {
             try {
@@ -66,6 +66,6 @@ public final class StaticPeers implements PeerSource {
                 }
             }
         }
-        return all;
+        return new PeerList(all, Membership.NOT_APPLICABLE);
     }
 }

@@ -1,9 +1,11 @@
 package org.exoip.demo;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -115,22 +117,47 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Registers a node at 127.0.0.{n} as a member of the group (not started yet). */
     public Node addNode(String name) {
+        return addNode(name, true);
+    }
+
+    /** Registers a node at 127.0.0.{n}, in the group or not yet (not started). */
+    public Node addNode(String name, boolean inGroup) {
         String ip = "127.0.0." + (nodes.size() + 1);
-        StandinState.Instance instance = standin.state().addInstance(name, ip, GROUP);
+        StandinState.Instance instance = inGroup
+                ? standin.state().addInstance(name, ip, GROUP) : standin.state().addInstance(name, ip);
         Node node = new Node(name, ip, UUID.fromString(instance.id()), workDir.resolve(name + ".log"));
         nodes.add(node);
         return node;
     }
 
+    /** Adds a node to the security group, as an operator would. */
+    public void joinGroup(Node node) {
+        standin.state().addMember(GROUP, node.id().toString());
+    }
+
     /** Removes a node from the security group (its process, if any, keeps running). */
     public void leaveGroup(Node node) {
-        standin.state().removeInstance(node.id().toString());
+        standin.state().removeMember(GROUP, node.id().toString());
     }
 
     /** Starts {@code exoip -W} for the node with the given extra arguments (e.g. -t, -P). */
     public void start(Node node, String... extra) throws IOException {
+        List<String> command = command(node, "-W");
+        command.addAll(List.of("-l", node.ip + ":" + port, "-G", GROUP));
+        command.addAll(List.of(extra));
+        node.process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log.toFile()))
+                .start();
+    }
+
+    /**
+     * The command line of exoip in {@code mode} for the node, against this cluster's API; the
+     * caller may append other options.
+     */
+    public List<String> command(Node node, String mode) {
         List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of("-W", "-O",
+        command.addAll(List.of(mode, "-O",
                 "-xi", ELASTIC_IP,
                 "-xk", apiKey,
                 "--api-secret-file", secretFile.toString(),
@@ -138,14 +165,8 @@ public final class LocalCluster implements AutoCloseable {
                 "--metadata-url", standin.metadataBase().toString(),
                 // On loopback every process connects from 127.0.0.1, so the metadata server could
                 // not tell them apart: give each its id.
-                "-i", node.id.toString(),
-                "-l", node.ip + ":" + port,
-                "-G", GROUP));
-        command.addAll(List.of(extra));
-        node.process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log.toFile()))
-                .start();
+                "-i", node.id.toString()));
+        return command;
     }
 
     /** Sends a signal (e.g. "KILL", "TERM", "USR1", "STOP", "CONT") to the node's process. */
@@ -171,6 +192,49 @@ public final class LocalCluster implements AutoCloseable {
         }
         UUID id = holders.iterator().next();
         return nodes.stream().filter(n -> n.id.equals(id)).findFirst();
+    }
+
+    /**
+     * The node's role as its {@code info} answer gives it ("MASTER", "BACKUP", "STARTING",
+     * "STOPPING"), or empty when it does not answer within a second.
+     */
+    public Optional<String> state(Node node) {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            socket.setSoTimeout(1000);
+            byte[] query = "info".getBytes(StandardCharsets.US_ASCII);
+            socket.send(new DatagramPacket(query, query.length, InetAddress.getByName(node.ip), port));
+            DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
+            socket.receive(reply);
+            String text = new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8);
+            return text.lines().filter(l -> l.startsWith("State")).map(l -> l.substring(5).trim()).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The master once the running nodes agree: every one of them (but those ignored) answers
+     * MASTER or BACKUP, exactly one says MASTER, and that node alone holds the Elastic IP.
+     */
+    public Optional<Node> settledMaster(Node... ignoring) {
+        Set<Node> ignored = Set.of(ignoring);
+        Node master = null;
+        for (Node node : nodes) {
+            if (!node.running() || ignored.contains(node)) {
+                continue;
+            }
+            String state = state(node).orElse("");
+            if (state.equals("MASTER")) {
+                if (master != null) {
+                    return Optional.empty();
+                }
+                master = node;
+            } else if (!state.equals("BACKUP")) {
+                return Optional.empty();
+            }
+        }
+        Node found = master;
+        return found != null && soleHolder().filter(h -> h == found).isPresent() ? Optional.of(found) : Optional.empty();
     }
 
     /** Every attach and detach the stand-in API recorded, oldest first. */

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -45,7 +46,9 @@ public final class CloudReconciler implements AutoCloseable {
         /** Nothing failed, but the cloud is not there yet (a backup waiting for the master). */
         WAITING,
         /** A call failed; try again after a back-off. */
-        FAILED
+        FAILED,
+        /** A newer decision arrived during the pass; it was abandoned before any further write. */
+        SUPERSEDED
     }
 
     private final ElasticIpProvider provider;
@@ -120,7 +123,11 @@ public final class CloudReconciler implements AutoCloseable {
                 return;
             }
             Decision decision = latest.get();
-            Outcome outcome = reconcile(decision);
+            Outcome outcome = reconcile(decision, () -> latest.get() == decision);
+            if (outcome == Outcome.SUPERSEDED) {
+                attempt = 0;
+                continue;
+            }
             Duration wait;
             if (outcome == Outcome.CONVERGED) {
                 attempt = 0;
@@ -152,13 +159,25 @@ public final class CloudReconciler implements AutoCloseable {
 
     /** One reconcile pass for {@code decision}: reads the holders, then acts. Runs on the calling thread. */
     public Outcome reconcile(Decision decision) {
+        return reconcile(decision, () -> true);
+    }
+
+    /**
+     * One reconcile pass that checks {@code current} before every write, so that a decision
+     * overtaken while the holders were being read (a node that was master for a moment at start)
+     * causes no write.
+     */
+    Outcome reconcile(Decision decision, BooleanSupplier current) {
         if (decision.role() == Role.STARTING || decision.role() == Role.STOPPING) {
             return Outcome.CONVERGED;
         }
         try {
             Set<UUID> holders = provider.holders();
+            if (!current.getAsBoolean()) {
+                return Outcome.SUPERSEDED;
+            }
             if (decision.role() == Role.MASTER) {
-                return reconcileMaster(holders);
+                return reconcileMaster(holders, current);
             }
             return reconcileBackup(holders, decision.master());
         } catch (CloudException e) {
@@ -167,7 +186,7 @@ public final class CloudReconciler implements AutoCloseable {
         }
     }
 
-    private Outcome reconcileMaster(Set<UUID> holders) throws CloudException {
+    private Outcome reconcileMaster(Set<UUID> holders, BooleanSupplier current) throws CloudException {
         if (!holders.contains(self)) {
             LOG.info("Attaching the Elastic IP to this instance (holders now: {})", describe(holders));
             provider.attach(self);
@@ -175,6 +194,9 @@ public final class CloudReconciler implements AutoCloseable {
         Set<UUID> others = new HashSet<>(holders);
         others.remove(self);
         for (UUID other : others) {
+            if (!current.getAsBoolean()) {
+                return Outcome.SUPERSEDED;
+            }
             LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
             provider.detach(other);
         }

@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.exoip.protocol.AdvertKeys;
 
 /**
  * Everything a {@link WatchdogEngine} needs besides its cloud and its peers.
@@ -15,10 +17,12 @@ import java.util.function.LongSupplier;
  * @param peerRefresh       how often the peer list is re-read (names re-resolved, group re-listed)
  * @param apiTimeout        the longest one cloud call may take before it counts as failed
  * @param nanoClock         monotonic clock for liveness
- * @param wallClock         wall clock, only for what people read
+ * @param wallClock         wall clock, only for what people read (and the first advert counter)
+ * @param advertKeys        present: send and accept only authenticated adverts; empty: the original's plain ones
  */
 public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration reconcileInterval,
-        Duration peerRefresh, Duration apiTimeout, LongSupplier nanoClock, Clock wallClock) {
+        Duration peerRefresh, Duration apiTimeout, LongSupplier nanoClock, Clock wallClock,
+        Optional<AdvertKeys> advertKeys) {
 
     public EngineSettings {
         Objects.requireNonNull(node, "node");
@@ -28,24 +32,30 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
         positive(apiTimeout, "API timeout");
         Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(wallClock, "wallClock");
+        Objects.requireNonNull(advertKeys, "advertKeys");
     }
 
     /** Settings with the defaults for everything but the node and the address. */
     public static EngineSettings of(NodeSettings node, InetSocketAddress bind) {
         return new EngineSettings(node, bind, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                System::nanoTime, Clock.systemUTC());
+                System::nanoTime, Clock.systemUTC(), Optional.empty());
     }
 
     public EngineSettings withReconcileInterval(Duration interval) {
-        return new EngineSettings(node, bind, interval, peerRefresh, apiTimeout, nanoClock, wallClock);
+        return new EngineSettings(node, bind, interval, peerRefresh, apiTimeout, nanoClock, wallClock, advertKeys);
     }
 
     public EngineSettings withPeerRefresh(Duration refresh) {
-        return new EngineSettings(node, bind, reconcileInterval, refresh, apiTimeout, nanoClock, wallClock);
+        return new EngineSettings(node, bind, reconcileInterval, refresh, apiTimeout, nanoClock, wallClock, advertKeys);
     }
 
     public EngineSettings withApiTimeout(Duration timeout) {
-        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, timeout, nanoClock, wallClock);
+        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, timeout, nanoClock, wallClock, advertKeys);
+    }
+
+    /** Authenticated adverts with these keys; empty for the original's plain adverts. */
+    public EngineSettings withAdvertKeys(Optional<AdvertKeys> keys) {
+        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock, wallClock, keys);
     }
 
     private static void positive(Duration d, String what) {

@@ -56,10 +56,29 @@ public final class Watchdog {
         this.decision = Decision.starting(settings.self());
     }
 
-    /** Starts the hold-off: no decision before {@code interval × ratio} has passed. */
+    /**
+     * Starts the hold-off: no decision before {@code interval × ratio} has passed. Called once the
+     * peers are known, so that the node has heard them before it decides.
+     */
     public void start(long nanos) {
         startedNanos = nanos;
         started = true;
+    }
+
+    /** Whether the hold-off has been started (and not suspended since). */
+    public boolean started() {
+        return started;
+    }
+
+    /**
+     * Stops taking part until {@link #start} is called again (for example when the node is no
+     * longer a member of its peer group): the role goes back to STARTING, which touches nothing.
+     */
+    public void suspend(String why, long nanos) {
+        started = false;
+        if (decision.role() != Role.STARTING && decision.role() != Role.STOPPING) {
+            change(Decision.starting(settings.self()), why, nanos);
+        }
     }
 
     /** Replaces the peers (from the command line or the security group), never counting self. */

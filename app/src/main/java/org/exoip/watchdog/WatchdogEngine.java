@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -31,8 +33,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.Backoff;
@@ -44,11 +49,14 @@ import org.exoip.logging.NodeThreadFactory;
 import org.exoip.logging.RateLimitedLog;
 import org.exoip.protocol.AdvertEncoder;
 import org.exoip.protocol.AdvertReceived;
+import org.exoip.protocol.AuthenticatedAdvertCodec;
+import org.exoip.protocol.AuthenticatedAdvertEncoder;
 import org.exoip.protocol.DatagramDecoder;
 import org.exoip.protocol.DatagramRejected;
 import org.exoip.protocol.Inbound;
 import org.exoip.protocol.InfoRequested;
 import org.exoip.protocol.OutboundAdvert;
+import org.exoip.protocol.RejectReason;
 import org.exoip.protocol.RejectionCounters;
 
 /**
@@ -80,7 +88,6 @@ public final class WatchdogEngine {
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
     private final AtomicLong advertsSent = new AtomicLong();
     private final AtomicLong advertsReceived = new AtomicLong();
-    private final AtomicLong unknownSenders = new AtomicLong();
     private final String node;
 
     private volatile Set<UUID> knownInstances;
@@ -88,7 +95,9 @@ public final class WatchdogEngine {
     private volatile int priority;
     private Channel channel;
     private Instant lastAdvertWall;
-    private long lastAdvertNanos;
+    private volatile long lastAdvertNanos;
+    private volatile boolean advertised;
+    private final List<Consumer<Watchdog.Transition>> transitionListeners = new CopyOnWriteArrayList<>();
     private long infoWindowStart;
     private int infoRepliesInWindow;
     private int peerRefreshFailures;
@@ -137,8 +146,9 @@ public final class WatchdogEngine {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(new DatagramDecoder(node.elasticIp(), rejections),
-                                new AdvertEncoder(), new InboundHandler());
+                        // The peer test runs on this event loop, where the watchdog lives.
+                        ch.pipeline().addLast(new DatagramDecoder(node.elasticIp(), rejections, watchdog::isPeer,
+                                settings.advertKeys()), advertEncoder(), new InboundHandler());
                     }
                 })
                 .bind(settings.bind())
@@ -149,8 +159,6 @@ public final class WatchdogEngine {
         }
         channel = bound.channel();
         loop.execute(() -> {
-            long now = nanos();
-            watchdog.start(now);
             LOG.info("Watchdog started on UDP {} for Elastic IP {}, priority {}, interval {} ms, dead ratio {}",
                     describe(settings.bind()), node.elasticIp().getHostAddress(), node.priority(),
                     node.interval().toMillis(), node.deadRatio());
@@ -165,6 +173,12 @@ public final class WatchdogEngine {
 
     private long nanos() {
         return settings.nanoClock().getAsLong();
+    }
+
+    /** Plain adverts, or authenticated ones whose counter starts at the wall clock's microseconds. */
+    private ChannelHandler advertEncoder() {
+        return settings.advertKeys().<ChannelHandler>map(keys -> new AuthenticatedAdvertEncoder(keys,
+                AuthenticatedAdvertCodec.firstCounter(settings.wallClock()))).orElseGet(AdvertEncoder::new);
     }
 
     private void sendAdverts() {
@@ -187,17 +201,32 @@ public final class WatchdogEngine {
         channel.flush();
         lastAdvertWall = settings.wallClock().instant();
         lastAdvertNanos = nanos();
+        advertised = true;
     }
 
     private void onTransition(Watchdog.Transition transition) {
         Decision to = transition.to();
         role = to.role();
-        if (transition.roleChanged()) {
-            LOG.info("State {} -> {}: {}", transition.from().role(), to.role(), transition.why());
-        } else if (to.master() != null) {
-            LOG.info("Master is now {}: {}", to.master(), transition.why());
+        // Structured fields for --log-format json; text lines read the same as before.
+        try (CloseableThreadContext.Instance fields = CloseableThreadContext.put("event", "state_change")
+                .put("from", transition.from().role().name()).put("to", to.role().name())
+                .put("master", to.master() == null ? "" : to.master().toString()).put("reason", transition.why())) {
+            if (transition.roleChanged()) {
+                LOG.info("State {} -> {}: {}", transition.from().role(), to.role(), transition.why());
+            } else if (to.master() != null) {
+                LOG.info("Master is now {}: {}", to.master(), transition.why());
+            }
         }
         reconciler.decide(to);
+        transitionListeners.forEach(listener -> listener.accept(transition));
+    }
+
+    /**
+     * Tells {@code listener} of every later change of decision (metrics). It is called on the event
+     * loop, after the change is logged and handed to the reconciler, and must not block.
+     */
+    public void addTransitionListener(Consumer<Watchdog.Transition> listener) {
+        transitionListeners.add(listener);
     }
 
     private final class InboundHandler extends SimpleChannelInboundHandler<Inbound> {
@@ -231,7 +260,8 @@ public final class WatchdogEngine {
                 publishKnownInstances(now);
             }
             case UNKNOWN_SENDER -> {
-                unknownSenders.incrementAndGet();
+                // The decoder drops strangers first; this only catches a peer removed in between.
+                rejections.increment(RejectReason.UNKNOWN_SENDER);
                 noisy.warn("unknown:" + from.getHostAddress(),
                         "Dropped an advert from " + describe(received.sender()) + ": not a peer");
             }
@@ -275,12 +305,27 @@ public final class WatchdogEngine {
     private String info(long now) {
         Optional<Instant> last = Optional.ofNullable(lastAdvertWall);
         Optional<Duration> since = last.map(i -> Duration.ofNanos(now - lastAdvertNanos));
-        return InfoReport.render(watchdog, watchdog.peers(now), last, since);
+        return InfoReport.render(watchdog, watchdog.peers(now), last, since) + adverts();
+    }
+
+    /** The advert format and what was dropped, by reason; never a key. */
+    private String adverts() {
+        String format = settings.advertKeys()
+                .map(keys -> "authenticated (HMAC-SHA256, " + keys.verifyingCount() + " key(s) accepted)")
+                .orElse("plain (unauthenticated)");
+        StringBuilder dropped = new StringBuilder();
+        rejections.snapshot().forEach((reason, count) -> {
+            if (count > 0) {
+                dropped.append(dropped.length() == 0 ? "" : " ").append(reason.label()).append('=').append(count);
+            }
+        });
+        return String.format(Locale.ROOT, "%-12s%s\n%-12s%s\n", "Adverts", format, "Dropped",
+                dropped.length() == 0 ? "none" : dropped);
     }
 
     private void refreshPeers() {
         try {
-            Set<InetAddress> peers = peerSource.peers();
+            PeerSource.PeerList peers = peerSource.peers();
             peerRefreshFailures = 0;
             onLoop(() -> updatePeers(peers));
             peerRefresher.schedule(this::refreshPeers, settings.peerRefresh().toNanos(), TimeUnit.NANOSECONDS);
@@ -294,12 +339,23 @@ public final class WatchdogEngine {
         }
     }
 
-    private void updatePeers(Set<InetAddress> peers) {
+    private void updatePeers(PeerSource.PeerList peers) {
         Set<InetAddress> before = Set.copyOf(watchdog.peerAddresses());
-        watchdog.setPeers(peers);
+        watchdog.setPeers(peers.addresses());
         Set<InetAddress> after = Set.copyOf(watchdog.peerAddresses());
         if (!after.equals(before)) {
             LOG.info("Peers: {}", after.stream().map(InetAddress::getHostAddress).sorted().toList());
+        }
+        long now = nanos();
+        if (peers.membership() == PeerSource.Membership.NOT_MEMBER) {
+            if (watchdog.started()) {
+                LOG.warn("This instance is not a member of its peer group: not taking part until it is");
+                watchdog.suspend("not a member of the peer group", now);
+            }
+        } else if (!watchdog.started() && watchdog.role() != Role.STOPPING) {
+            // The hold-off counts from the moment the peers are known, so that they are heard first.
+            watchdog.start(now);
+            LOG.info("Peers known; deciding in {} ms (interval x dead ratio)", watchdog.holdOff().toMillis());
         }
     }
 
@@ -412,6 +468,18 @@ public final class WatchdogEngine {
         return out;
     }
 
+    /** Every peer's status, computed on the event loop (metrics). */
+    public CompletableFuture<List<LivenessTracker.PeerStatus>> peerStatuses() {
+        CompletableFuture<List<LivenessTracker.PeerStatus>> out = new CompletableFuture<>();
+        onLoop(() -> out.complete(watchdog.peers(nanos())));
+        return out;
+    }
+
+    /** How long ago the last round of adverts went out; empty before the first (any thread). */
+    public Optional<Duration> sinceLastAdvert() {
+        return advertised ? Optional.of(Duration.ofNanos(nanos() - lastAdvertNanos)) : Optional.empty();
+    }
+
     public RejectionCounters rejections() {
         return rejections;
     }
@@ -424,8 +492,9 @@ public final class WatchdogEngine {
         return advertsReceived.get();
     }
 
+    /** Datagrams dropped because their source is not a peer (also in {@link #rejections()}). */
     public long unknownSenders() {
-        return unknownSenders.get();
+        return rejections.count(RejectReason.UNKNOWN_SENDER);
     }
 
     /**

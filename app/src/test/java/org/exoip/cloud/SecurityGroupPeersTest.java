@@ -20,17 +20,19 @@ class SecurityGroupPeersTest {
     void peersAreTheMembersPublicAddresses() throws Exception {
         try (StandinServer server = StandinServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             server.state().addCredential("EXOprovider", "provider-secret");
-            server.state().addInstance("a", "192.0.2.1", "exoip");
+            java.util.UUID a = java.util.UUID.fromString(server.state().addInstance("a", "192.0.2.1", "exoip").id());
             server.state().addInstance("b", "192.0.2.2", "exoip", "ssh");
             server.state().addInstance("web", "192.0.2.3", "web");
             server.state().addInstance(null, "private", null, List.of("exoip"));
             SecurityGroupPeers peers = new SecurityGroupPeers(
-                    ExoscaleElasticIpProviderTest.client(server.apiBase()), "exoip");
+                    ExoscaleElasticIpProviderTest.client(server.apiBase()), "exoip", a);
 
-            assertEquals(Set.of(InetAddress.getByName("192.0.2.1"), InetAddress.getByName("192.0.2.2")), peers.peers());
+            assertEquals(new PeerSource.PeerList(Set.of(InetAddress.getByName("192.0.2.1"),
+                    InetAddress.getByName("192.0.2.2")), PeerSource.Membership.MEMBER), peers.peers());
 
             server.state().removeMember("exoip", "a");
-            assertEquals(Set.of(InetAddress.getByName("192.0.2.2")), peers.peers());
+            assertEquals(new PeerSource.PeerList(Set.of(InetAddress.getByName("192.0.2.2")),
+                    PeerSource.Membership.NOT_MEMBER), peers.peers(), "a left the group: no longer a member");
         }
     }
 
@@ -40,7 +42,7 @@ class SecurityGroupPeersTest {
             server.state().addCredential("EXOprovider", "provider-secret");
             server.state().addSecurityGroup("other");
             SecurityGroupPeers peers = new SecurityGroupPeers(
-                    ExoscaleElasticIpProviderTest.client(server.apiBase()), "exoip");
+                    ExoscaleElasticIpProviderTest.client(server.apiBase()), "exoip", java.util.UUID.randomUUID());
 
             CloudException missing = assertThrows(CloudException.class, peers::peers);
             assertFalse(missing.retryable());

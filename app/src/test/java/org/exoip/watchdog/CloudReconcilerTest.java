@@ -147,4 +147,12 @@ class CloudReconcilerTest {
         assertTrue(reconciler.letGo(true, Duration.ofSeconds(8)));
         assertEquals(0, cloud.writes());
     }
+
+    @Test
+    void aDecisionOvertakenWhileReadingMakesNoWrite() {
+        cloud.setHolders(Set.of(PEER));
+        assertEquals(Outcome.SUPERSEDED, reconciler.reconcile(master(), () -> false));
+        assertEquals(0, cloud.writes());
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+    }
 }

@@ -216,4 +216,22 @@ class WatchdogTest {
             assertTrue(seen.get(0).roleChanged());
         }
     }
+
+    @Test
+    void aSuspendedNodeGoesBackToStartingAndHoldsOffAgainWhenResumed() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
+        startAll();
+        run(RATIO + 1);
+        assertEquals(Role.MASTER, a.role());
+        a.suspend("not a member of the peer group", now);
+        assertEquals(Role.STARTING, a.role());
+        assertNull(a.decision().master());
+        run(RATIO + 1);
+        assertEquals(Role.STARTING, a.role(), "no decision while suspended");
+        a.start(now);
+        a.evaluate(now + INTERVAL.multipliedBy(RATIO).toNanos());
+        assertEquals(Role.STARTING, a.role(), "a fresh hold-off");
+        a.evaluate(now + INTERVAL.multipliedBy(RATIO).toNanos() + 1);
+        assertEquals(Role.MASTER, a.role());
+    }
 }

@@ -1,0 +1,208 @@
+package org.exoip.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.exoip.demo.LocalCluster;
+import org.exoip.demo.LocalCluster.Node;
+import org.exoip.exoscale.standin.AttachmentEvent;
+import org.exoip.exoscale.standin.Fault;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged program as real processes against the stand-in API: one-shot attach/detach, and
+ * three watchdogs surviving a crash, a clean stop, signals and a change of security group.
+ */
+class WatchdogProcessesIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** Fast adverts keep the suite short; the logic is the same at 1 s. */
+    private static final String[] TIMING = {"-t", "0.2", "-r", "3", "--peer-refresh", "0.5"};
+
+    @TempDir
+    Path tmp;
+
+    private LocalCluster cluster;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        String jar = System.getProperty("exoip.jar", "target/exoip.jar");
+        assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged program is missing: " + jar);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        cluster = new LocalCluster(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar), tmp);
+    }
+
+    @AfterEach
+    void tearDown() {
+        cluster.close();
+    }
+
+    private record Run(int exit, String output) {
+    }
+
+    private Run run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "did not finish: " + command);
+        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private void await(String what, BooleanSupplier condition) throws InterruptedException {
+        if (!LocalCluster.await(DEADLINE, condition)) {
+            StringBuilder logs = new StringBuilder();
+            for (Node n : cluster.nodes()) {
+                logs.append("\n--- ").append(n.name()).append('\n').append(cluster.tail(n, 25));
+            }
+            throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what + logs);
+        }
+    }
+
+    @Test
+    void attachAndDetachOnceAreIdempotent() throws Exception {
+        Node a = cluster.addNode("node-a");
+        Run attach = run(cluster.command(a, "-A"));
+        assertEquals(0, attach.exit(), attach.output());
+        assertEquals(Set.of(a.id()), cluster.holders());
+        int events = cluster.events().size();
+        long writes = writeRequests();
+        assertEquals(0, run(cluster.command(a, "-A")).exit());
+        assertEquals(writes, writeRequests(), "already attached: no write call");
+        Run detach = run(cluster.command(a, "-D"));
+        assertEquals(0, detach.exit(), detach.output());
+        assertEquals(Set.of(), cluster.holders());
+        assertEquals(0, run(cluster.command(a, "-D")).exit());
+        assertEquals(events + 1, cluster.events().size(), "already detached: no write call");
+    }
+
+    private long writeRequests() {
+        return cluster.standin().requestCounts().entrySet().stream()
+                .filter(e -> e.getKey().contains(":attach") || e.getKey().contains(":detach"))
+                .mapToLong(java.util.Map.Entry::getValue).sum();
+    }
+
+    @Test
+    void aWrongSecretExitsOneSayingTheSignatureWasRefused() throws Exception {
+        Node a = cluster.addNode("node-a");
+        String wrong = "wrong-secret-0123456789abcdef";
+        Path wrongFile = Files.writeString(tmp.resolve("wrong"), wrong);
+        List<String> command = new ArrayList<>(cluster.command(a, "-A"));
+        command.set(command.indexOf("--api-secret-file") + 1, wrongFile.toString());
+        Run r = run(command);
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().toLowerCase().contains("signature"), r.output());
+        assertFalse(r.output().contains(wrong), "the secret is never printed: " + r.output());
+        assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
+        assertEquals(Set.of(), cluster.holders());
+    }
+
+    @Test
+    void twoProxyErrorPagesBeforeSuccessAreRetried() throws Exception {
+        Node a = cluster.addNode("node-a");
+        cluster.standin().faults().add(Fault.proxyError().times(2).matching("PUT", ".*:attach$"));
+        Run r = run(cluster.command(a, "-A"));
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(Set.of(a.id()), cluster.holders());
+    }
+
+    private List<Node> startThree(String... extra) throws IOException {
+        List<Node> nodes = List.of(cluster.addNode("node-a"), cluster.addNode("node-b"), cluster.addNode("node-c"));
+        for (Node n : nodes) {
+            List<String> args = new ArrayList<>(List.of(TIMING));
+            args.addAll(List.of(extra));
+            cluster.start(n, args.toArray(String[]::new));
+        }
+        return nodes;
+    }
+
+    /** Waits until the running nodes agree on one master, other than {@code not}, that alone holds the address. */
+    private Node awaitSoleHolder(Node not, Node... ignoring) throws InterruptedException {
+        await("the running nodes agree on one master holding the address alone",
+                () -> cluster.settledMaster(ignoring).filter(n -> n != not).isPresent());
+        return cluster.settledMaster(ignoring).orElseThrow();
+    }
+
+    @Test
+    void crashOfTheMasterGivesExactlyOneNewHolderWithinTheDeadTime() throws Exception {
+        startThree();
+        Node master = awaitSoleHolder(null);
+        long killedAt = System.nanoTime();
+        cluster.signal(master, "KILL");
+        Node successor = awaitSoleHolder(master);
+        long attachedAt = cluster.events().stream()
+                .filter(e -> e.kind() == AttachmentEvent.Kind.ATTACH && e.instanceId().equals(successor.id().toString()))
+                .mapToLong(AttachmentEvent::nanos).max().orElseThrow();
+        long failoverMillis = TimeUnit.NANOSECONDS.toMillis(attachedAt - killedAt);
+        // interval x ratio = 600 ms; the API and process scheduling get the rest.
+        assertTrue(failoverMillis <= 600 + 1000, "failover took " + failoverMillis + " ms");
+        // It stays that way: no flapping afterwards.
+        int events = cluster.events().size();
+        Thread.sleep(1000); // observing that nothing happens needs real time
+        assertEquals(events, cluster.events().size(), "no change after the failover: " + cluster.events());
+    }
+
+    @Test
+    void sigtermOfTheMasterHandsOverWithNoMomentWithoutAHolder() throws Exception {
+        startThree();
+        Node master = awaitSoleHolder(null);
+        int before = cluster.events().size();
+        cluster.signal(master, "TERM");
+        awaitSoleHolder(master);
+        Process p = master.process().orElseThrow();
+        assertTrue(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), cluster.tail(master, 20));
+        List<AttachmentEvent> changes = cluster.events().subList(before, cluster.events().size());
+        assertTrue(changes.stream().noneMatch(e -> e.holdersAfter().isEmpty()), "never without a holder: " + changes);
+    }
+
+    @Test
+    void sigusr1OnABackupUntilItIsBestMakesItMaster() throws Exception {
+        startThree();
+        Node master = awaitSoleHolder(null);
+        Node backup = cluster.nodes().stream().filter(n -> n != master).findFirst().orElseThrow();
+        // Equal priorities (10): one step makes the backup strictly better.
+        cluster.signal(backup, "USR1");
+        await(backup.name() + " takes over", () -> cluster.settledMaster().filter(n -> n == backup).isPresent());
+        assertTrue(master.running());
+        cluster.signal(backup, "USR2");
+        cluster.signal(backup, "USR2");
+        await("the master hands back", () -> cluster.settledMaster().filter(n -> n != backup).isPresent());
+    }
+
+    @Test
+    void aNodeAddedToTheGroupIsPickedUpWithoutARestart() throws Exception {
+        Node a = cluster.addNode("node-a");
+        Node b = cluster.addNode("node-b");
+        Node c = cluster.addNode("node-c", false);
+        cluster.start(a, TIMING);
+        cluster.start(b, TIMING);
+        List<String> best = new ArrayList<>(List.of(TIMING));
+        best.addAll(List.of("-P", "1"));
+        cluster.start(c, best.toArray(String[]::new));
+        Node master = awaitSoleHolder(c, c);
+        assertTrue(master == a || master == b);
+        // c is best, but not a member: a and b ignore its adverts.
+        Thread.sleep(1000); // observing that nothing happens needs real time
+        assertTrue(cluster.settledMaster(c).filter(n -> n != c).isPresent(), "a non-member took over: " + cluster.events());
+        assertEquals(java.util.Optional.of("STARTING"), cluster.state(c), "a non-member does not take part");
+        cluster.joinGroup(c);
+        await("the new member is picked up and, being best, takes over",
+                () -> cluster.settledMaster().filter(n -> n == c).isPresent());
+        cluster.leaveGroup(c);
+        await("the departed member is dropped and the others elect among themselves",
+                () -> cluster.soleHolder().filter(n -> n != c).isPresent()
+                        && cluster.state(c).equals(java.util.Optional.of("STARTING")));
+    }
+}
