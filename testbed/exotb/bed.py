@@ -1,0 +1,161 @@
+"""One run of the test bed: namespaces, stand-in and nodes, and their removal whatever happens."""
+
+import os
+import shutil
+import signal
+import time
+
+from . import netns
+from .cluster import Node, Standin, exoip_command, standin_command, tail, wait_until
+from .netns import TestbedError
+
+
+class Bed:
+    """Use as a context manager: everything created inside is removed on exit, also on errors."""
+
+    def __init__(self, repo, hosts, spare_hosts=0, log=print, keep_logs=None):
+        self.repo = repo
+        self.host_count = hosts
+        self.spare = spare_hosts
+        self.log = log
+        self.keep_logs = keep_logs
+        self.topology = netns.Topology()
+        self.workdir = os.path.join(netns.WORKDIR_ROOT, "exoip-testbed.%d" % self.topology.run_id)
+        self.exoip = None
+        self.standin = None
+        self.nodes = {}
+        self.loss_on = set()
+        self.links_down = set()
+
+    # ---- lifecycle
+
+    def __enter__(self):
+        removed = netns.clean_leftovers(log=self.log)
+        if any(removed):
+            self.log("cleanup: removed %d namespace(s) and %d folder(s) of earlier runs" % removed)
+        os.makedirs(self.workdir, mode=0o700, exist_ok=True)
+        try:
+            self.exoip = exoip_command(self.repo)
+            self.topology.create(self.host_count + self.spare)
+            self.standin = Standin(self.topology, self.workdir, standin_command(self.exoip, self.repo),
+                                   self.host_count + self.spare)
+            self.standin.start(members=set(range(1, self.host_count + 1)))
+            self.nodes = {i: Node(i, self.topology, self.standin, self.workdir, self.exoip)
+                          for i in range(1, self.host_count + self.spare + 1)}
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        # A second Ctrl-C must not cut the removal short.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            for node in self.nodes.values():
+                if node.alive():
+                    node.kill()
+            if self.standin:
+                self.standin.stop()
+            self.topology.destroy()
+            if self.keep_logs:
+                os.makedirs(self.keep_logs, exist_ok=True)
+                for name in os.listdir(self.workdir) if os.path.isdir(self.workdir) else []:
+                    if name.endswith(".log"):
+                        shutil.copy(os.path.join(self.workdir, name), self.keep_logs)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    # ---- nodes
+
+    def iid(self, index):
+        return self.standin.instances[index]
+
+    def name_of(self, instance_id):
+        for index, iid in self.standin.instances.items():
+            if iid == instance_id:
+                return "h%d" % index
+        return instance_id[:8]
+
+    def names(self, instance_ids):
+        return "{%s}" % ",".join(sorted(self.name_of(i) for i in instance_ids))
+
+    def start(self, priorities, interval, ratio, group=False, extra=()):
+        """Starts exoip on the hosts of `priorities` ({index: priority}), each knowing the others."""
+        peers = sorted(priorities)
+        for index, priority in sorted(priorities.items()):
+            self.nodes[index].start(interval, ratio, priority, peers=peers, group=group, extra=extra)
+
+    def running(self):
+        return [n for n in self.nodes.values() if n.alive()]
+
+    def settle(self, master, timeout):
+        """Waits until `master` alone holds the Elastic IP, says MASTER, and every other running
+        node says BACKUP and sees it alive. Raises TestbedError with the logs if not."""
+        def settled():
+            if self.standin.holders() != {self.iid(master)}:
+                return False
+            for node in self.running():
+                if node.index == master:
+                    if node.state() != "MASTER":
+                        return False
+                else:
+                    peers = node.peers()
+                    if node.state() != "BACKUP" or not peers \
+                            or peers.get(self.nodes[master].address) != "alive":
+                        return False
+            return True
+
+        if not wait_until(lambda: settled() or self.exited(), timeout, poll=0.1) or self.exited():
+            raise TestbedError("the nodes did not settle with h%d as master within %ss; holders %s\n%s"
+                               % (master, timeout, self.names(self.standin.holders()), self.logs()))
+
+    def masters(self):
+        """Running nodes whose info says MASTER."""
+        return [n for n in self.running() if n.state() == "MASTER"]
+
+    def agreement(self):
+        """(ok, text): exactly one running node says MASTER and it alone holds the Elastic IP."""
+        masters = self.masters()
+        holders = self.standin.holders()
+        ok = len(masters) == 1 and holders == {masters[0].instance}
+        return ok, "master by info %s, holders by API %s" % (
+            "{%s}" % ",".join(n.name for n in masters), self.names(holders))
+
+    def exited(self):
+        """Nodes that were started and died on their own (not killed by us)."""
+        return [n for n in self.nodes.values() if n.proc is not None and n.proc.poll() is not None
+                and not getattr(n, "expected_exit", False)]
+
+    def stop_all(self):
+        for node in self.nodes.values():
+            if node.alive():
+                node.kill()
+            node.expected_exit = False
+
+    def reset(self):
+        """Back to a clean world between scenarios: nodes stopped, cables in, no loss, no faults."""
+        self.stop_all()
+        for index in list(self.links_down):
+            self.topology.link(index, True)
+        self.links_down.clear()
+        for index in list(self.loss_on):
+            self.topology.advert_loss(index, 0)
+        self.loss_on.clear()
+        self.standin.reset()
+
+    def logs(self, lines=20):
+        parts = []
+        for node in self.nodes.values():
+            if node.proc is not None:
+                parts.append("--- %s (%s)\n%s" % (node.name, node.log, tail(node.log, lines)))
+        parts.append("--- stand-in\n%s" % tail(self.standin.log, 10))
+        return "\n".join(parts)
+
+
+def now():
+    return time.monotonic_ns()

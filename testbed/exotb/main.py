@@ -1,0 +1,118 @@
+"""exoip-testbed's commands; run through the testbed/exoip-testbed wrapper (which checks root and tools)."""
+
+import argparse
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from exotb import netns  # noqa: E402
+from exotb.bed import Bed  # noqa: E402
+from exotb.netns import TestbedError  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def _terminate(signum, frame):
+    # SIGTERM and SIGHUP end the run like Ctrl-C: the `with Bed` blocks remove what they made.
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
+def cmd_up(args):
+    from exotb.cluster import ELASTIC_IP
+    with Bed(REPO, args.hosts, log=say, keep_logs=args.keep_logs) as bed:
+        priorities = {i: 9 + i for i in range(1, args.hosts + 1)}
+        bed.start(priorities, args.interval, args.ratio)
+        say("test bed %d: %d hosts, stand-in API in %s at 192.0.2.2:8080, logs in %s"
+            % (bed.topology.run_id, args.hosts, bed.topology.api, bed.workdir))
+        for i, node in sorted(bed.nodes.items()):
+            say("  %s  %-18s %s  priority %d  instance %s" % (node.name, node.namespace, node.address,
+                                                                priorities[i], node.instance))
+        say("ask a node:  ip netns exec %s sh -c 'echo -n info | nc -4u -w1 %s 12345'"
+            % (bed.nodes[1].namespace, bed.nodes[1].address))
+        say("Ctrl-C stops the nodes and removes the namespaces.")
+        bed.settle(1, timeout=60)
+        last = None
+        while True:
+            holders = bed.names(bed.standin.holders())
+            if holders != last:
+                say("%s  %s held by %s" % (time.strftime("%H:%M:%S"), ELASTIC_IP, holders))
+                last = holders
+            for node in bed.exited():
+                say("%s exited with %s; its log: %s" % (node.name, node.proc.returncode, node.log))
+                node.expected_exit = True
+            time.sleep(0.2)
+
+
+def cmd_scenarios(args):
+    from exotb.scenarios import Params, Scenarios
+    started = time.monotonic()
+    only = set(args.only.split(",")) if args.only else None
+    with Bed(REPO, 3, spare_hosts=1, log=say, keep_logs=args.keep_logs) as bed:
+        results = Scenarios(bed, Params(args.quick), out=say).run(only)
+    failed = [r for r in results if not r.ok]
+    say("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
+    say("scenarios%s took %.0f s" % (" --quick" if args.quick else "", time.monotonic() - started))
+    return 1 if failed or not results else 0
+
+
+def cmd_bench(args):
+    from exotb.bench import run_bench
+    return run_bench(REPO, args, say)
+
+
+def cmd_cleanup(args):
+    names, folders = netns.clean_leftovers(include_live=args.all, log=say)
+    say("cleanup: %d namespace(s) and %d folder(s) removed" % (names, folders))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="exoip-testbed", description="Multi-host test bed for exoip "
+                                     "in network namespaces (see testbed/README.md).")
+    parser.add_argument("--keep-logs", metavar="DIR", help="copy every process's log to DIR before removal")
+    sub = parser.add_subparsers(dest="command")
+    up = sub.add_parser("up", help="build N hosts, run exoip -W in each until Ctrl-C (the default)")
+    up.add_argument("-n", "--hosts", type=int, default=3)
+    up.add_argument("-t", "--interval", default="1")
+    up.add_argument("-r", "--ratio", type=int, default=3)
+    sc = sub.add_parser("scenarios", help="failure scenarios, PASS/FAIL each; exit 1 if any fails")
+    sc.add_argument("--quick", action="store_true", help="shorter watches and -t 0.5, for CI")
+    sc.add_argument("--only", metavar="NAMES", help="comma-separated scenario names")
+    be = sub.add_parser("bench", help="failover times of exoip and keepalived")
+    be.add_argument("--trials", type=int, default=20)
+    be.add_argument("--intervals", default="1,0.1", help="advert intervals to measure (default 1,0.1)")
+    be.add_argument("--no-keepalived", action="store_true")
+    be.add_argument("--no-exoip", action="store_true")
+    be.add_argument("--markdown", metavar="FILE", help="also write the report (BENCHMARKS.md) to FILE")
+    be.add_argument("--command-line", default=None, help=argparse.SUPPRESS)
+    cl = sub.add_parser("cleanup", help="remove what killed runs left (namespaces, processes, folders)")
+    cl.add_argument("--all", action="store_true", help="also the namespaces of runs still alive")
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["up"] + (argv if argv is not None else sys.argv[1:]))
+    for keep in (args.keep_logs,):
+        if keep:
+            args.keep_logs = os.path.abspath(keep)
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    handlers = {"up": cmd_up, "scenarios": cmd_scenarios, "bench": cmd_bench, "cleanup": cmd_cleanup}
+    try:
+        return handlers[args.command](args) or 0
+    except KeyboardInterrupt:
+        say("exoip-testbed: interrupted; everything it created is removed")
+        return 130
+    except TestbedError as e:
+        say("exoip-testbed: %s" % e)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

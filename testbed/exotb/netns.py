@@ -1,0 +1,206 @@
+"""The namespace layer: hosts as network namespaces on one bridge, with no route out.
+
+Every name carries the run's id (the testbed's PID), so parallel runs never clash and a
+leftover is known by its prefix: ``exotb<PID>-sw`` holds the bridge, ``exotb<PID>-api`` the
+stand-in API, ``exotb<PID>-h<N>`` host N. Only 192.0.2.0/24 (TEST-NET-1) is used, and no
+namespace gets a default route, so nothing a run sends can leave the machine.
+"""
+
+import ctypes
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+PREFIX = "exotb"
+NETWORK = "192.0.2.0/24"
+API_ADDRESS = "192.0.2.2"
+VIRTUAL_ADDRESS = "192.0.2.100"  # keepalived's virtual address; exoip's Elastic IP only lives in the API
+WORKDIR_ROOT = "/tmp"
+
+_NAME = re.compile(r"^" + PREFIX + r"(\d+)-[a-z0-9]+$")
+_CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class TestbedError(Exception):
+    """A step of the test bed failed; the message says which command and why."""
+
+
+def run(*cmd, check=True):
+    """Runs a command, returns its standard output; raises TestbedError with its stderr on failure."""
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          stdin=subprocess.DEVNULL)
+    if check and done.returncode != 0:
+        raise TestbedError("`%s` exited %d: %s" % (" ".join(cmd), done.returncode, done.stderr.strip()))
+    return done.stdout
+
+
+def host_address(index):
+    """Host N (1-based) is 192.0.2.(10+N)."""
+    if not 1 <= index <= 80:
+        raise ValueError("host index %d out of 1..80" % index)
+    return "192.0.2.%d" % (10 + index)
+
+
+def socket_in(namespace, family=socket.AF_INET, kind=socket.SOCK_DGRAM):
+    """A socket that lives in another network namespace (setns on this thread, then back)."""
+    with open("/run/netns/" + namespace) as target, open("/proc/thread-self/ns/net") as home:
+        if _libc.setns(target.fileno(), _CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise TestbedError("setns %s: %s" % (namespace, os.strerror(err)))
+        try:
+            return socket.socket(family, kind)
+        finally:
+            if _libc.setns(home.fileno(), _CLONE_NEWNET) != 0:
+                # This thread would keep talking from inside the test bed: stop at once.
+                os._exit(70)
+
+
+def _owner_alive(pid):
+    """Whether a process with this PID runs and is a test bed (a reused PID is not)."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            cmdline = f.read()
+        return b"exotb" in cmdline or b"exoip-testbed" in cmdline
+    except OSError:
+        return False
+
+
+def _kill_namespace(namespace):
+    """SIGKILLs every process in a namespace, waits for them to go, then deletes it."""
+    deadline = time.monotonic() + 5
+    while True:
+        pids = [int(p) for p in run("ip", "netns", "pids", namespace, check=False).split()]
+        pids = [p for p in pids if p != os.getpid()]
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    run("ip", "netns", "delete", namespace, check=False)
+
+
+def leftovers(include_live=False):
+    """Namespaces and work folders of test bed runs whose process is gone (or all, include_live)."""
+    names = []
+    for line in run("ip", "netns", "list", check=False).splitlines():
+        name = line.split()[0] if line.split() else ""
+        m = _NAME.match(name)
+        if m and (include_live or not _owner_alive(int(m.group(1)))) and int(m.group(1)) != os.getpid():
+            names.append(name)
+    folders = []
+    for entry in os.listdir(WORKDIR_ROOT):
+        m = re.match(r"^exoip-testbed\.(\d+)$", entry)
+        if m and (include_live or not _owner_alive(int(m.group(1)))) and int(m.group(1)) != os.getpid():
+            folders.append(os.path.join(WORKDIR_ROOT, entry))
+    return names, folders
+
+
+def clean_leftovers(include_live=False, log=print):
+    """Removes what killed runs left behind; returns how many namespaces and folders went."""
+    names, folders = leftovers(include_live)
+    for name in names:
+        log("cleanup: removing namespace %s and its processes" % name)
+        _kill_namespace(name)
+    for folder in folders:
+        log("cleanup: removing %s" % folder)
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(names), len(folders)
+
+
+class Topology:
+    """One run's namespaces: a switch, the API and N hosts. Not thread-safe; one owner thread."""
+
+    def __init__(self, run_id=None):
+        self.run_id = run_id if run_id is not None else os.getpid()
+        self.switch = "%s%d-sw" % (PREFIX, self.run_id)
+        self.api = "%s%d-api" % (PREFIX, self.run_id)
+        self.hosts = {}  # index -> namespace
+        self.created = []
+        self._loss = set()
+
+    def host(self, index):
+        return "%s%d-h%d" % (PREFIX, self.run_id, index)
+
+    def create(self, hosts):
+        """Creates the switch, the API namespace and hosts 1..hosts."""
+        self._add_namespace(self.switch)
+        run("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge", "stp_state", "0",
+            "forward_delay", "0", "mcast_snooping", "0")
+        run("ip", "-n", self.switch, "link", "set", "br0", "up")
+        self._attach(self.api, "papi", API_ADDRESS)
+        for index in range(1, hosts + 1):
+            self.add_host(index)
+
+    def add_host(self, index):
+        """Creates host N's namespace, wired to the bridge with its address; returns its name."""
+        namespace = self.host(index)
+        self._attach(namespace, "p%d" % index, host_address(index))
+        self.hosts[index] = namespace
+        return namespace
+
+    def _add_namespace(self, namespace):
+        run("ip", "netns", "add", namespace)
+        self.created.append(namespace)
+        run("ip", "-n", namespace, "link", "set", "lo", "up")
+        # IPv4 only: no router solicitations or DAD chatter in the measurements.
+        run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w",
+            "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+
+    def _attach(self, namespace, port, address):
+        self._add_namespace(namespace)
+        run("ip", "-n", self.switch, "link", "add", port, "type", "veth", "peer", "name", "eth0",
+            "netns", namespace)
+        run("ip", "-n", self.switch, "link", "set", port, "master", "br0", "up")
+        run("ip", "-n", namespace, "addr", "add", address + "/24", "dev", "eth0")
+        run("ip", "-n", namespace, "link", "set", "eth0", "up")
+        routes = run("ip", "-n", namespace, "-4", "route", "show", "default")
+        if routes.strip():
+            raise TestbedError("namespace %s has a default route: %s" % (namespace, routes.strip()))
+
+    def link(self, index, up):
+        """Cuts (up=False) or restores host N's cable at the switch."""
+        run("ip", "-n", self.switch, "link", "set", "p%d" % index, "up" if up else "down")
+
+    def advert_loss(self, index, percent, port=12345):
+        """Drops this share of the UDP datagrams host N sends to `port` (0 removes the rule).
+
+        tc netem is not in every kernel (not in this machine's), so the drop is an nftables rule
+        with a random number per packet; it touches adverts only, never the API traffic.
+        """
+        namespace = self.host(index)
+        if index in self._loss:
+            subprocess.run(["ip", "netns", "exec", namespace, "nft", "delete", "table", "inet", "exotb"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._loss.discard(index)
+        if percent <= 0:
+            return
+        rules = ("table inet exotb {\n chain out {\n  type filter hook output priority 0; policy accept;\n"
+                 "  udp dport %d numgen random mod 100 < %d counter drop\n }\n}\n" % (port, int(percent)))
+        done = subprocess.run(["ip", "netns", "exec", namespace, "nft", "-f", "-"], input=rules, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            raise TestbedError("nft in %s: %s" % (namespace, done.stderr.strip()))
+        self._loss.add(index)
+
+    def dropped(self, index):
+        """Packets the loss rule of host N dropped so far."""
+        out = run("ip", "netns", "exec", self.host(index), "nft", "list", "table", "inet", "exotb", check=False)
+        m = re.search(r"counter packets (\d+)", out)
+        return int(m.group(1)) if m else 0
+
+    def destroy(self):
+        """Kills every process left in this run's namespaces and deletes them, newest first."""
+        for namespace in reversed(self.created):
+            _kill_namespace(namespace)
+        self.created.clear()
+        self.hosts.clear()

@@ -1,0 +1,329 @@
+"""Failure scenarios, each judged from the stand-in's record of attach and detach calls.
+
+Every scenario starts from a clean world (nodes stopped, stand-in reset, cables in, no loss),
+brings up h1 (priority 10, the master), h2 (11) and h3 (12), waits until they settle, does one
+thing to them and prints PASS or FAIL with the figure it measured.
+"""
+
+import os
+import signal
+import subprocess
+import time
+
+from . import analysis
+from .bed import now
+from .cluster import spawn, wait_until
+from .netns import TestbedError
+
+PRIORITIES = {1: 10, 2: 11, 3: 12}
+
+
+class Params:
+    """Durations of a full run, or of a --quick one (for CI)."""
+
+    def __init__(self, quick):
+        self.quick = quick
+        self.interval = 0.5 if quick else 1.0   # -t of every scenario but the stress one
+        self.ratio = 3
+        self.loss_watch = 20 if quick else 60   # seconds of 20 % advert loss
+        self.stress_watch = 10 if quick else 30  # seconds of CPU stress at -t 100ms
+        self.quiet = 3 if quick else 10         # seconds without any change that count as "no flapping"
+        self.peer_refresh = "1s" if quick else "2s"
+
+    @property
+    def dead(self):
+        return self.interval * self.ratio
+
+
+def ms(nanos):
+    return "n/a" if nanos is None else "%.0f ms" % (nanos / 1e6)
+
+
+class Result:
+    def __init__(self, name, ok, figure):
+        self.name, self.ok, self.figure = name, ok, figure
+
+
+class Scenarios:
+    """Runs the scenarios on a Bed with 3 hosts and 1 spare (for joining)."""
+
+    def __init__(self, bed, params, out=print):
+        self.bed = bed
+        self.p = params
+        self.out = out
+        self.results = []
+
+    # ---- helpers
+
+    def start3(self, interval=None, group=False, extra=()):
+        self.bed.reset()
+        self.bed.start(PRIORITIES, interval or self.p.interval, self.p.ratio, group=group, extra=extra)
+        self.bed.settle(1, timeout=30 + 10 * (interval or self.p.interval) * self.p.ratio)
+
+    def wait_holders(self, indexes, timeout):
+        want = frozenset(self.bed.iid(i) for i in indexes)
+        return wait_until(lambda: self.bed.standin.holders() == want, timeout)
+
+    def wait_quiet(self, since, quiet, timeout):
+        """Waits until no event happened for `quiet` seconds (after `since`); returns the last change's nanos."""
+        def calm():
+            last = analysis.last_change(self.bed.standin.events(), since)
+            return (now() - (last or since)) >= quiet * 1e9
+        wait_until(calm, timeout, poll=0.1)
+        return analysis.last_change(self.bed.standin.events(), since)
+
+    def record(self, name, ok, figure):
+        result = Result(name, ok, figure)
+        self.results.append(result)
+        self.out("%s  %-16s %s" % ("PASS" if ok else "FAIL", name, figure))
+        if not ok:
+            self.out(self.bed.logs(15))
+        return result
+
+    def run(self, only=None):
+        catalogue = [
+            ("crash", self.crash), ("hang", self.hang), ("graceful", self.graceful),
+            ("partition", self.partition), ("advert-loss", self.loss), ("api-faults", self.api_faults),
+            ("cpu-stress", self.stress), ("sigusr1", self.sigusr1), ("sigusr2", self.sigusr2),
+            ("group-join", self.group_join_leave),
+        ]
+        for name, scenario in catalogue:
+            if only and name not in only and not (name == "group-join" and "group-leave" in only):
+                continue
+            started = time.monotonic()
+            try:
+                scenario()
+            except TestbedError as e:
+                self.record(name, False, "could not run: %s" % e)
+            self.out("      (%s took %.1f s)" % (name, time.monotonic() - started))
+        self.bed.reset()
+        return self.results
+
+    # ---- scenarios
+
+    def crash(self):
+        """kill -9 on the master: exactly one new holder."""
+        self.start3()
+        t0 = self.bed.nodes[1].kill()
+        self.wait_holders([2], timeout=self.p.dead * 4 + 10)
+        self.wait_quiet(t0, self.p.interval * 3, timeout=20)
+        events = self.bed.standin.events()
+        taken = analysis.attaches(events, t0)
+        newcomers = {e.instance for e in taken}
+        final = self.bed.standin.holders()
+        first = analysis.first_attach(events, t0, exclude={self.bed.iid(1)})
+        gap, _ = analysis.holderless(events, t0, first.nanos if first else now(), dead={self.bed.iid(1): t0})
+        agree, view = self.bed.agreement()
+        ok = newcomers == {self.bed.iid(2)} and final == {self.bed.iid(2)} and agree
+        self.record("crash", ok, "failover %s (dead after %.1f s), new holders %s; at end %s"
+                    % (ms(first.nanos - t0) if first else "never", self.p.dead, self.bed.names(newcomers), view))
+
+    def hang(self):
+        """SIGSTOP on the master until the others take over, then SIGCONT: one holder, then calm."""
+        self.start3()
+        master = self.bed.nodes[1]
+        t_stop = master.signal(signal.SIGSTOP)
+        took = self.wait_holders([2], timeout=self.p.dead * 4 + 10)
+        time.sleep(self.p.interval)  # a hang a little longer than strictly needed
+        t_cont = master.signal(signal.SIGCONT)
+        settled = self.wait_quiet(t_cont, self.p.interval * 4, timeout=30)
+        t_watch = now()
+        time.sleep(self.p.quiet)
+        events = self.bed.standin.events()
+        after = analysis.window(events, t_cont)
+        late = analysis.window(events, t_watch)
+        final = self.bed.standin.holders()
+        agree, view = self.bed.agreement()
+        ok = took and len(final) == 1 and not late and master.alive() and agree
+        self.record("hang", ok, "takeover during the hang: %s; after SIGCONT %d change(s) settled in %s, "
+                    "then %d change(s) in %d s; at end %s"
+                    % ("yes" if took else "no", len(after), ms(settled - t_cont) if settled else "0 ms",
+                       len(late), self.p.quiet, view))
+
+    def graceful(self):
+        """SIGTERM on the master: handover with no moment without a holder, exit 0."""
+        self.start3()
+        master = self.bed.nodes[1]
+        master.expected_exit = True
+        t0 = master.signal(signal.SIGTERM)
+        moved = self.wait_holders([2], timeout=self.p.dead * 4 + 10)
+        code = master.wait_exit(15)
+        events = self.bed.standin.events()
+        first = analysis.first_attach(events, t0, exclude={self.bed.iid(1)})
+        end = now()
+        gap, longest = analysis.holderless(events, t0, end)
+        agree, view = self.bed.agreement()
+        ok = moved and gap == 0 and code == 0 and agree
+        self.record("graceful", ok, "handover %s, time without a holder %s, exit code %s; at end %s"
+                    % (ms(first.nanos - t0) if first else "never", ms(gap), code, view))
+
+    def partition(self):
+        """Cut the master's cable until the others take over, then heal: one holder within two intervals."""
+        self.start3()
+        self.bed.links_down.add(1)
+        t_cut = now()
+        self.bed.topology.link(1, False)
+        took = self.wait_holders([2], timeout=self.p.dead * 4 + 10)
+        time.sleep(self.p.interval)
+        self.bed.topology.link(1, True)
+        self.bed.links_down.discard(1)
+        t_heal = now()
+        limit = 2 * self.p.interval
+        # One holder, and it is the node that says MASTER: the heal is over.
+        agreed = wait_until(lambda: self.bed.agreement()[0], limit + 5, poll=0.05)
+        t_agree = now()
+        self.wait_quiet(t_heal, max(self.p.interval * 4, 2), timeout=30 + self.p.interval * 20)
+        events = self.bed.standin.events()
+        agree, view = self.bed.agreement()
+        changes = analysis.window(events, t_heal)
+        last = analysis.last_change(events, t_heal)
+        first = analysis.first_attach(events, t_cut, exclude={self.bed.iid(1)})
+        ok = took and agreed and agree and (t_agree - t_heal) <= limit * 1e9 \
+            and (last is None or last - t_heal <= limit * 1e9)
+        self.record("partition", ok, "takeover during the cut: %s; after the heal one agreed holder %s later "
+                    "(limit %s), %d change(s), the last %s after it; at end %s"
+                    % (ms(first.nanos - t_cut) + " after the cut" if took and first else "no",
+                       ms(t_agree - t_heal) if agreed else "never", ms(limit * 1e9), len(changes),
+                       ms(last - t_heal) if last else "0 ms", view))
+
+    def loss(self):
+        """20 % of all adverts dropped, ratio 3: no change of master."""
+        self.start3()
+        for index in PRIORITIES:
+            self.bed.topology.advert_loss(index, 20)
+            self.bed.loss_on.add(index)
+        t0 = now()
+        time.sleep(self.p.loss_watch)
+        events = analysis.window(self.bed.standin.events(), t0)
+        dropped = sum(self.bed.topology.dropped(i) for i in PRIORITIES)
+        sent = sum(len(PRIORITIES) - 1 for _ in PRIORITIES) * self.p.loss_watch / self.p.interval
+        ok = not events and self.bed.standin.holders() == {self.bed.iid(1)}
+        self.record("advert-loss", ok, "%d change(s) of holder in %d s at -t %s -r %d with %d of ~%d adverts dropped"
+                    % (len(events), self.p.loss_watch, self.p.interval, self.p.ratio, dropped, sent))
+
+    def api_faults(self):
+        """Master crash while the API answers 502 pages, 429 with Retry-After and slowly: one holder at end."""
+        self.start3()
+        st = self.bed.standin
+        faults = [("proxy-error", 2, "PUT", ":attach$", {}),
+                  ("rate-limited", 1, "PUT", ":attach$", {"retry-after-seconds": 1}),
+                  ("slow", 1, "PUT", ":attach$", {"delay-ms": 2000}),
+                  ("proxy-error", 1, "PUT", ":detach$", {}),
+                  ("rate-limited", 1, "PUT", ":detach$", {"retry-after-seconds": 1}),
+                  ("slow", 2, "GET", "^/v2/operation/", {"delay-ms": 1500})]
+        for kind, times, method, path, extra in faults:
+            st.fault(kind, times=times, method=method, path=path, **extra)
+        t0 = self.bed.nodes[1].kill()
+        took = self.wait_holders([2], timeout=self.p.dead * 4 + 40)
+        self.wait_quiet(t0, self.p.interval * 3, timeout=30)
+        events = st.events()
+        first = analysis.first_attach(events, t0, exclude={self.bed.iid(1)})
+        left = st.pending_faults()
+        planned = sum(f[1] for f in faults)
+        final = st.holders()
+        agree, view = self.bed.agreement()
+        ok = took and final == {self.bed.iid(2)} and agree
+        self.record("api-faults", ok, "new holder's attach %s after the kill, %d of %d faulty answers "
+                    "given; at end %s"
+                    % (ms(first.nanos - t0) if first else "never", planned - sum(f["times"] for f in left), planned,
+                       view))
+
+    def stress(self):
+        """CPU stress on the master's host at -t 100ms: no false failover."""
+        self.start3(interval=0.1)
+        t0 = now()
+        cpus = os.cpu_count() or 2
+        log = os.path.join(self.bed.workdir, "stress-ng.log")
+        proc = spawn(self.bed.topology.host(1), ["stress-ng", "--cpu", str(cpus), "--timeout",
+                                                 "%ds" % self.p.stress_watch, "--metrics-brief"], log)
+        try:
+            code = proc.wait(self.p.stress_watch + 30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = None
+        time.sleep(1)
+        events = analysis.window(self.bed.standin.events(), t0)
+        ok = code == 0 and not events and self.bed.standin.holders() == {self.bed.iid(1)}
+        self.record("cpu-stress", ok, "%d change(s) of holder during %d s of stress-ng --cpu %d at -t 100ms -r %d"
+                    " (stress-ng exit %s)" % (len(events), self.p.stress_watch, cpus, self.p.ratio, code))
+
+    def _nudge(self, index, sig, target):
+        """Sends sig to node index until its priority (per info) reaches target; returns (nanos of last, count)."""
+        node = self.bed.nodes[index]
+        sent, last = 0, None
+        while True:
+            priority = node.priority()
+            if priority is None:
+                raise TestbedError("%s does not answer info" % node.name)
+            if priority == target:
+                return last, sent
+            if sent > 20:
+                raise TestbedError("%s stays at priority %s after %d signals" % (node.name, priority, sent))
+            before = priority
+            last = node.signal(sig)
+            sent += 1
+            if not wait_until(lambda: node.priority() != before, 2.0):
+                raise TestbedError("%s's priority stayed %s after signal %s" % (node.name, before, sig.name))
+
+    def sigusr1(self):
+        """SIGUSR1 on the worst backup until it is best: it takes over."""
+        self._signal_handover("sigusr1", 3, signal.SIGUSR1, PRIORITIES[1] - 1, 3)
+
+    def sigusr2(self):
+        """SIGUSR2 on the master until it is worse than h2: it hands over."""
+        self._signal_handover("sigusr2", 1, signal.SIGUSR2, PRIORITIES[2] + 1, 2)
+
+    def _signal_handover(self, name, index, sig, target, successor):
+        self.start3()
+        t0, count = self._nudge(index, sig, target)
+        took = self.wait_holders([successor], timeout=self.p.dead * 4 + 10)
+        events = self.bed.standin.events()
+        first = analysis.first_attach(events, t0, instance=self.bed.iid(successor))
+        gap, _ = analysis.holderless(events, t0, now())
+        agree, view = self.bed.agreement()
+        ok = took and gap == 0 and agree
+        self.record(name, ok, "%d %s took h%d from %d to %d; h%d's attach %s after the last one; "
+                    "time without a holder %s; at end %s"
+                    % (count, sig.name, index, PRIORITIES[index], target, successor,
+                       ms(first.nanos - t0) if first else "never", ms(gap), view))
+
+    def group_join_leave(self):
+        """-G: h4 joins the security group and is picked up (then, best of all, takes over); h3 leaves and is dropped."""
+        extra = ["--peer-refresh", self.p.peer_refresh]
+        self.start3(group=True, extra=extra)
+        bed, st = self.bed, self.bed.standin
+        h4 = bed.nodes[4]
+        refresh = float(self.p.peer_refresh.rstrip("s"))
+        limit = refresh + 2 * self.p.interval + 1.0
+        t_join = now()
+        st.join_group(4)
+        seen = wait_until(lambda: all(h4.address in (bed.nodes[i].peers() or {}) for i in PRIORITIES),
+                          limit + 10, poll=0.05)
+        t_seen = now()
+        h4.start(self.p.interval, self.p.ratio, 5, group=True, extra=extra)
+        took = self.wait_holders([4], timeout=30 + self.p.dead * 4)
+        self.wait_quiet(t_seen, self.p.interval * 3, timeout=20)
+        events = st.events()
+        gap, _ = analysis.holderless(events, t_seen, now())
+        agree, view = bed.agreement()
+        ok = seen and (t_seen - t_join) <= limit * 1e9 and took and gap == 0 and agree
+        self.record("group-join", ok, "h4 listed by every node %s after joining the group (limit %.1f s); "
+                    "with priority 5 it took over: %s; time without a holder %s; at end %s"
+                    % (ms(t_seen - t_join) if seen else "never", limit, "yes" if took else "no", ms(gap), view))
+
+        t_leave = now()
+        st.leave_group(3)
+        others = [1, 2, 4]
+        dropped = wait_until(lambda: all(bed.nodes[3].address not in (bed.nodes[i].peers() or {bed.nodes[3].address: 1})
+                                         for i in others), limit + 10, poll=0.05)
+        t_dropped = now()
+        bed.nodes[3].expected_exit = True
+        bed.nodes[3].kill()
+        time.sleep(self.p.interval * self.p.ratio + self.p.interval)
+        events = analysis.window(st.events(), t_leave)
+        agree, view = bed.agreement()
+        ok = dropped and (t_dropped - t_leave) <= limit * 1e9 and not events and st.holders() == {bed.iid(4)} \
+            and agree
+        self.record("group-leave", ok, "h3 dropped by every node %s after leaving the group (limit %.1f s); "
+                    "%d change(s) of holder; at end %s"
+                    % (ms(t_dropped - t_leave) if dropped else "never", limit, len(events), view))
