@@ -171,6 +171,16 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Sends a signal (e.g. "KILL", "TERM", "USR1", "STOP", "CONT") to the node's process. */
     public void signal(Node node, String signal) throws IOException, InterruptedException {
+        // TERM and KILL straight from the JVM: spawning kill(1) would add its own start-up to the
+        // failover times measured from here.
+        if (signal.equals("TERM")) {
+            node.process.destroy();
+            return;
+        }
+        if (signal.equals("KILL")) {
+            node.process.destroyForcibly();
+            return;
+        }
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(node.process.pid()))
                 .redirectErrorStream(true).start();
         if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -199,14 +209,24 @@ public final class LocalCluster implements AutoCloseable {
      * "STOPPING"), or empty when it does not answer within a second.
      */
     public Optional<String> state(Node node) {
+        return field(node, "State");
+    }
+
+    /** A line of the node's {@code info} answer, without its name ("Priority" gives "10"). */
+    public Optional<String> field(Node node, String name) {
+        return info(node).flatMap(text -> text.lines().filter(l -> l.startsWith(name + " "))
+                .map(l -> l.substring(name.length()).trim()).findFirst());
+    }
+
+    /** The node's whole {@code info} answer, or empty when it does not answer within a second. */
+    public Optional<String> info(Node node) {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             socket.setSoTimeout(1000);
             byte[] query = "info".getBytes(StandardCharsets.US_ASCII);
             socket.send(new DatagramPacket(query, query.length, InetAddress.getByName(node.ip), port));
             DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
             socket.receive(reply);
-            String text = new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8);
-            return text.lines().filter(l -> l.startsWith("State")).map(l -> l.substring(5).trim()).findFirst();
+            return Optional.of(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -116,6 +116,7 @@ public final class CloudReconciler implements AutoCloseable {
 
     private void run() {
         int attempt = 0;
+        Decision actedOn = null;
         while (!closed) {
             HandoverRequest request = handover;
             if (request != null) {
@@ -123,7 +124,9 @@ public final class CloudReconciler implements AutoCloseable {
                 return;
             }
             Decision decision = latest.get();
-            Outcome outcome = reconcile(decision, () -> latest.get() == decision);
+            boolean fresh = !decision.equals(actedOn);
+            actedOn = decision;
+            Outcome outcome = reconcile(decision, () -> latest.get() == decision, fresh);
             if (outcome == Outcome.SUPERSEDED) {
                 attempt = 0;
                 continue;
@@ -159,19 +162,27 @@ public final class CloudReconciler implements AutoCloseable {
 
     /** One reconcile pass for {@code decision}: reads the holders, then acts. Runs on the calling thread. */
     public Outcome reconcile(Decision decision) {
-        return reconcile(decision, () -> true);
+        return reconcile(decision, () -> true, false);
     }
 
     /**
      * One reconcile pass that checks {@code current} before every write, so that a decision
      * overtaken while the holders were being read (a node that was master for a moment at start)
      * causes no write.
+     *
+     * @param fresh the first pass for this decision: a new master then attaches before reading
+     *     the holders, since a failover waits on that attach; later passes read first and write
+     *     only what differs
      */
-    Outcome reconcile(Decision decision, BooleanSupplier current) {
+    Outcome reconcile(Decision decision, BooleanSupplier current, boolean fresh) {
         if (decision.role() == Role.STARTING || decision.role() == Role.STOPPING) {
             return Outcome.CONVERGED;
         }
         try {
+            if (fresh && decision.role() == Role.MASTER) {
+                LOG.info("Attaching the Elastic IP to this instance (new master)");
+                provider.attach(self);
+            }
             Set<UUID> holders = provider.holders();
             if (!current.getAsBoolean()) {
                 return Outcome.SUPERSEDED;

@@ -182,6 +182,24 @@ class WatchdogProcessesIT {
     }
 
     @Test
+    void noSignalIsLostAndInfoAnswers() throws Exception {
+        startThree();
+        Node master = awaitSoleHolder(null);
+        for (int i = 0; i < 5; i++) {
+            cluster.signal(master, "USR1");
+        }
+        await("five SIGUSR1 give priority 5", () -> cluster.field(master, "Priority").equals(java.util.Optional.of("5")));
+        for (int i = 0; i < 300; i++) {
+            cluster.signal(master, "USR2");
+        }
+        await("bounded at 255", () -> cluster.field(master, "Priority").equals(java.util.Optional.of("255")));
+        String info = cluster.info(master).orElseThrow();
+        assertTrue(info.contains("Node        " + master.id()), info);
+        assertTrue(info.contains("Elastic IP  " + LocalCluster.ELASTIC_IP), info);
+        assertTrue(info.lines().anyMatch(l -> l.matches("Peer 127\\.0\\.0\\.\\d id=\\S+ priority=10 alive last-seen=\\d+\\.\\d{3}s ago")), info);
+    }
+
+    @Test
     void aNodeAddedToTheGroupIsPickedUpWithoutARestart() throws Exception {
         Node a = cluster.addNode("node-a");
         Node b = cluster.addNode("node-b");

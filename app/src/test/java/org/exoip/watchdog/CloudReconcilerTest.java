@@ -151,8 +151,19 @@ class CloudReconcilerTest {
     @Test
     void aDecisionOvertakenWhileReadingMakesNoWrite() {
         cloud.setHolders(Set.of(PEER));
-        assertEquals(Outcome.SUPERSEDED, reconciler.reconcile(master(), () -> false));
+        assertEquals(Outcome.SUPERSEDED, reconciler.reconcile(master(), () -> false, false));
         assertEquals(0, cloud.writes());
         assertEquals(Set.of(PEER), cloud.currentHolders());
+    }
+
+    @Test
+    void aFreshMasterAttachesBeforeReadingTheHolders() {
+        cloud.setHolders(Set.of(PEER));
+        int callsBefore = cloud.calls();
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, true));
+        assertEquals("attach", cloud.journal().get(1).call());
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        assertEquals(callsBefore + 3, cloud.calls(), "attach, read, detach the other");
+        assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()));
     }
 }
