@@ -1,0 +1,67 @@
+package org.exoip.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class TimedElasticIpProviderTest {
+
+    private static final UUID ID = UUID.fromString("00000000-0000-4000-8000-000000000001");
+
+    /** A cloud whose calls hang until released, as a stuck connection would. */
+    private static final class HangingProvider implements ElasticIpProvider {
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public Set<UUID> holders() {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Set.of();
+        }
+
+        @Override
+        public void attach(UUID instance) {
+            holders();
+        }
+
+        @Override
+        public void detach(UUID instance) {
+            holders();
+        }
+    }
+
+    @Test
+    void aHungCallFailsRetryablyAfterTheTimeout() {
+        HangingProvider hanging = new HangingProvider();
+        try (TimedElasticIpProvider timed = new TimedElasticIpProvider(hanging, Duration.ofMillis(50), Thread::new)) {
+            CloudException e = assertThrows(CloudException.class, () -> timed.attach(ID));
+            assertTrue(e.retryable());
+            assertEquals("attach the Elastic IP to " + ID + " failed: no answer within 50 ms", e.getMessage());
+        } finally {
+            hanging.release.countDown();
+        }
+    }
+
+    @Test
+    void aFailureOfTheDelegateComesThroughUnchanged() throws Exception {
+        InMemoryElasticIpProvider cloud = new InMemoryElasticIpProvider();
+        try (TimedElasticIpProvider timed = new TimedElasticIpProvider(cloud, Duration.ofSeconds(5), Thread::new)) {
+            cloud.failNext(1);
+            CloudException e = assertThrows(CloudException.class, timed::holders);
+            assertEquals("list holders failed: injected failure", e.getMessage());
+            timed.attach(ID);
+            assertEquals(Set.of(ID), timed.holders());
+            assertFalse(cloud.journal().isEmpty());
+        }
+    }
+}
