@@ -42,6 +42,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("--reconcile-interval", List.of("IF_EXOSCALE_RECONCILE_INTERVAL"));
         v.put("--peer-refresh", List.of("IF_EXOSCALE_PEER_REFRESH"));
         v.put("--api-timeout", List.of("IF_EXOSCALE_API_TIMEOUT"));
+        v.put(AdvertAuthOptions.KEY_OPTION, List.of("IF_EXOIP_AUTH_KEY_FILE"));
+        v.put(AdvertAuthOptions.ACCEPT_OPTION, List.of("IF_EXOIP_AUTH_ACCEPT_KEY_FILE"));
         return Map.copyOf(v);
     }
 
