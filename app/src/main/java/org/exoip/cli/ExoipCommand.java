@@ -28,7 +28,6 @@ import org.exoip.cloud.StaticPeers;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
-import org.exoip.protocol.AdvertKeys;
 import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.WatchdogEngine;
@@ -179,12 +178,6 @@ public final class ExoipCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean helpRequested;
 
-    @CommandLine.Mixin
-    AdvertAuthOptions advertAuth = new AdvertAuthOptions();
-
-    /** The advert keys of this run, read and checked with the configuration. */
-    private Optional<AdvertKeys> advertKeys = Optional.empty();
-
     private final Map<String, String> environment;
     private final CloudConnector connector;
     private final SignalInstaller signals;
@@ -225,7 +218,6 @@ public final class ExoipCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration config = configuration();
-        advertKeys = advertAuth.keys(spec.commandLine(), config.mode());
         // From here on, the secret is masked in every log line, whatever prints it.
         Secrets.register(config.apiSecret().reveal());
         if (checkOnly) {
@@ -289,17 +281,34 @@ public final class ExoipCommand implements Callable<Integer> {
     private int watch(Configuration config, CloudConnector.Cloud cloud, AtomicReference<WatchdogEngine> holder)
             throws Exception {
         PeerSource peerSource = cloud.groupPeers().orElseGet(() -> new StaticPeers(config.peers(), LOG::warn));
+        preflight(cloud, peerSource);
         NodeSettings node = new NodeSettings(cloud.self(), config.elasticIp(), config.priority(), config.interval(),
                 config.deadRatio());
         EngineSettings settings = EngineSettings.of(node, config.listen())
                 .withReconcileInterval(config.reconcileInterval())
                 .withPeerRefresh(config.peerRefresh())
-                .withApiTimeout(config.apiTimeout())
-                .withAdvertKeys(advertKeys);
+                .withApiTimeout(config.apiTimeout());
         WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource);
         holder.set(engine);
         signals.install(engine);
         return engine.terminated().get();
+    }
+
+    /**
+     * One read of the cloud and of the peers before the watchdog starts: a mistake that no retry
+     * can mend (a refused signature, an unknown Elastic IP or security group) stops the start with
+     * exit 1 and says so, while a passing outage is only logged, as the engine retries it.
+     */
+    private static void preflight(CloudConnector.Cloud cloud, PeerSource peers) throws CloudException {
+        try {
+            cloud.provider().holders();
+            peers.peers();
+        } catch (CloudException e) {
+            if (!e.retryable()) {
+                throw e;
+            }
+            LOG.warn("The cloud is not reachable yet, starting anyway and retrying: {}", e.getMessage());
+        }
     }
 
     /** Checks the options together and builds the configuration; a usage error names the flag. */

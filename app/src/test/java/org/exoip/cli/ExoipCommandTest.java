@@ -265,6 +265,29 @@ class ExoipCommandTest {
         assertFalse(err.toString().contains(SECRET), err.toString());
     }
 
+    @Test
+    void aWatchdogWhoseCloudRefusesItForGoodDoesNotStart() {
+        connector = (config, known) -> new CloudConnector.Cloud(SELF, new org.exoip.cloud.ElasticIpProvider() {
+            @Override
+            public Set<UUID> holders() throws CloudException {
+                throw new CloudException("list instances holding 198.51.100.50 failed: 403 Invalid request signature",
+                        false);
+            }
+
+            @Override
+            public void attach(UUID instance) {
+                throw new AssertionError("no write after a refusal");
+            }
+
+            @Override
+            public void detach(UUID instance) {
+                throw new AssertionError("no write after a refusal");
+            }
+        }, Optional.empty());
+        assertEquals(1, run(watch("-O", "-l", "127.0.0.1:12399")));
+        assertTrue(err.toString().contains("403 Invalid request signature"), err.toString());
+    }
+
     private static String[] concat(String first, String... rest) {
         String[] all = new String[rest.length + 1];
         all[0] = first;
