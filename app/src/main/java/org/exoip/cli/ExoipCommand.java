@@ -28,6 +28,7 @@ import org.exoip.cloud.StaticPeers;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
+import org.exoip.protocol.AdvertKeys;
 import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.WatchdogEngine;
@@ -178,6 +179,12 @@ public final class ExoipCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean helpRequested;
 
+    @CommandLine.Mixin
+    AdvertAuthOptions advertAuth = new AdvertAuthOptions();
+
+    /** The advert keys of this run, read and checked with the configuration. */
+    private Optional<AdvertKeys> advertKeys = Optional.empty();
+
     private final Map<String, String> environment;
     private final CloudConnector connector;
     private final SignalInstaller signals;
@@ -218,6 +225,7 @@ public final class ExoipCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration config = configuration();
+        advertKeys = advertAuth.keys(spec.commandLine(), config.mode());
         // From here on, the secret is masked in every log line, whatever prints it.
         Secrets.register(config.apiSecret().reveal());
         if (checkOnly) {
@@ -287,7 +295,8 @@ public final class ExoipCommand implements Callable<Integer> {
         EngineSettings settings = EngineSettings.of(node, config.listen())
                 .withReconcileInterval(config.reconcileInterval())
                 .withPeerRefresh(config.peerRefresh())
-                .withApiTimeout(config.apiTimeout());
+                .withApiTimeout(config.apiTimeout())
+                .withAdvertKeys(advertKeys);
         WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource);
         holder.set(engine);
         signals.install(engine);
