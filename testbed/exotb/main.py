@@ -101,6 +101,8 @@ def main(argv=None):
         if keep:
             args.keep_logs = os.path.abspath(keep)
 
+    # Also when started in the background, where the shell leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     handlers = {"up": cmd_up, "scenarios": cmd_scenarios, "bench": cmd_bench, "cleanup": cmd_cleanup}

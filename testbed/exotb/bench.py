@@ -1,0 +1,230 @@
+"""Failover times of exoip and of keepalived in the same namespaces, trial after trial.
+
+exoip: h1 (priority 10) is master, h2 (11) and h3 (12) back it up. A trial waits until everyone
+agrees, sleeps a random part of one interval (so the kill falls anywhere between two adverts),
+kills h1 with -9 (crash) or sends it SIGTERM (graceful), and reads in the stand-in's record when
+h2's attach arrived and how long no live node held the address. Then h1 is started again and
+takes its place back before the next trial.
+
+keepalived: the same three hosts, VRRPv3 unicast, measured from the kill to the kernel's
+notification that the virtual address appeared on the backup.
+"""
+
+import os
+import platform
+import random
+import signal
+import subprocess
+import time
+
+from . import analysis
+from .bed import Bed, now
+from .cluster import wait_until
+from .keepalived import AddressWatch, Keepalived
+from .netns import VIRTUAL_ADDRESS, TestbedError, run
+
+PRIORITIES = {1: 10, 2: 11, 3: 12}
+RATIO = 3
+
+
+class Series:
+    """The trials of one system, interval and kind."""
+
+    def __init__(self, system, interval, kind):
+        self.system, self.interval, self.kind = system, interval, kind
+        self.failover = []   # ns from the kill/SIGTERM to the new holder
+        self.no_holder = []  # ns without a live holder
+        self.failed = 0      # trials that did not end with the expected holder in time
+        self.notes = []
+
+
+def _fmt(nanos):
+    return "-" if nanos is None else "%.0f" % (nanos / 1e6) if nanos >= 10e6 else "%.1f" % (nanos / 1e6)
+
+
+def exoip_series(bed, interval, trials, say):
+    dead = interval * RATIO
+    bed.reset()
+    bed.start(PRIORITIES, interval, RATIO)
+    out = []
+    for kind in ("crash", "graceful"):
+        series = Series("exoip", interval, kind)
+        deadline = time.monotonic() + trials * (4 * dead + 30)
+        for trial in range(trials):
+            if time.monotonic() > deadline:
+                series.notes.append("stopped after %d trials: time budget spent" % trial)
+                break
+            bed.settle(1, timeout=30 + 10 * dead)
+            time.sleep(random.uniform(0, interval))
+            h1, h2 = bed.nodes[1], bed.iid(2)
+            if kind == "crash":
+                t0 = h1.kill()
+            else:
+                h1.expected_exit = True
+                t0 = h1.signal(signal.SIGTERM)
+            took = wait_until(lambda: bed.standin.holders() == {h2}, 4 * dead + 10)
+            if kind == "graceful":
+                code = h1.wait_exit(15)
+                if code != 0:
+                    series.notes.append("trial %d: h1 exited with %s after SIGTERM" % (trial + 1, code))
+                    if code is None:
+                        h1.kill()
+            events = bed.standin.events()
+            first = analysis.first_attach(events, t0, instance=h2)
+            if not took or first is None:
+                series.failed += 1
+                series.notes.append("trial %d: holders %s after %.0f s" % (trial + 1, bed.names(bed.standin.holders()),
+                                                                          4 * dead + 10))
+            else:
+                series.failover.append(first.nanos - t0)
+                gap, _ = analysis.holderless(events, t0, max(first.nanos, now()),
+                                             dead={bed.iid(1): t0} if kind == "crash" else None)
+                series.no_holder.append(gap)
+            h1.expected_exit = False
+            h1.start(interval, RATIO, PRIORITIES[1], peers=sorted(PRIORITIES))
+        say("  exoip -t %s %-8s %d trials: failover median %s ms, no holder median %s ms%s"
+            % (interval, kind, len(series.failover), _fmt(analysis.summary(series.failover)[0]),
+               _fmt(analysis.summary(series.no_holder)[0]), ", %d failed" % series.failed if series.failed else ""))
+        out.append(series)
+    bed.stop_all()
+    return out
+
+
+def keepalived_series(bed, advert_int, trials, say):
+    bed.reset()
+    hosts = sorted(PRIORITIES)
+    topo = bed.topology
+    for index in hosts:
+        run("ip", "-n", topo.host(index), "addr", "flush", "dev", "eth0", "to", VIRTUAL_ADDRESS + "/32", check=False)
+    watch = AddressWatch(topo, hosts, bed.workdir)
+    nodes = {i: Keepalived(i, topo, bed.workdir, hosts, advert_int).start() for i in hosts}
+    out = []
+    try:
+        for kind in ("crash", "graceful"):
+            series = Series("keepalived", advert_int, kind)
+            for trial in range(trials):
+                if not watch.wait(lambda h: h == {1}, 10 * advert_int + 15):
+                    raise TestbedError("keepalived: h1 did not hold %s (holders %s)" % (VIRTUAL_ADDRESS, watch.holders))
+                # Let the backups hear a few adverts from the new master, then a random phase.
+                time.sleep(2 * advert_int + random.uniform(0, advert_int))
+                if kind == "crash":
+                    t0 = nodes[1].crash()
+                else:
+                    t0 = nodes[1].stop()
+                took = watch.wait(lambda h: 2 in h, 4 * RATIO * advert_int + 10)
+                t_add = watch.first(t0, "add", host=2)
+                if kind == "graceful":
+                    nodes[1].wait_exit(15)
+                if not took or t_add is None:
+                    series.failed += 1
+                    series.notes.append("trial %d: holders %s" % (trial + 1, sorted(watch.holders)))
+                else:
+                    series.failover.append(t_add - t0)
+                    if kind == "crash":
+                        series.no_holder.append(t_add - t0)
+                    else:
+                        t_del = watch.first(t0, "del", host=1)
+                        series.no_holder.append(max(0, t_add - t_del) if t_del else 0)
+                if kind == "crash":
+                    # The crashed host comes back without its old address, as after a reboot.
+                    run("ip", "-n", topo.host(1), "addr", "del", VIRTUAL_ADDRESS + "/24", "dev", "eth0", check=False)
+                nodes[1].start()
+            say("  keepalived advert_int %s %-8s %d trials: failover median %s ms, no holder median %s ms%s"
+                % (advert_int, kind, len(series.failover), _fmt(analysis.summary(series.failover)[0]),
+                   _fmt(analysis.summary(series.no_holder)[0]),
+                   ", %d failed" % series.failed if series.failed else ""))
+            out.append(series)
+    finally:
+        for node in nodes.values():
+            node.kill()
+        watch.close()
+    return out
+
+
+def table(all_series):
+    """The results as a Markdown table, with the ratio of exoip's median to keepalived's."""
+    reference = {(s.interval, s.kind): analysis.summary(s.failover)[0]
+                 for s in all_series if s.system == "keepalived"}
+    lines = ["| system | interval | event | trials | failover median | p95 | max | no holder median | p95 | max "
+             "| failover vs keepalived |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for s in all_series:
+        f = analysis.summary(s.failover)
+        g = analysis.summary(s.no_holder)
+        ref = reference.get((s.interval, s.kind))
+        ratio = "%.2f×" % (f[0] / ref) if s.system == "exoip" and ref and f[0] is not None else ""
+        trials = "%d" % len(s.failover) + (" (+%d failed)" % s.failed if s.failed else "")
+        interval = ("-t %s -r %d" % (s.interval, RATIO)) if s.system == "exoip" else "advert_int %s" % s.interval
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                     % (s.system, interval, s.kind, trials, _fmt(f[0]), _fmt(f[1]), _fmt(f[2]),
+                        _fmt(g[0]), _fmt(g[1]), _fmt(g[2]), ratio))
+    return "\n".join(lines) + "\n\nTimes in milliseconds."
+
+
+def goals(all_series):
+    """The project's goals, each with its verdict."""
+    lines = []
+    for s in all_series:
+        if s.system != "exoip":
+            continue
+        median = analysis.summary(s.failover)[0]
+        if s.kind == "crash":
+            limit = s.interval * RATIO * 1e9 + 50e6
+            ok = median is not None and median <= limit and not s.failed
+            lines.append("- %s: crash failover median at -t %s -r %d is %s ms (goal ≤ %s ms)"
+                         % ("met" if ok else "NOT met", s.interval, RATIO, _fmt(median), _fmt(limit)))
+        else:
+            gaps = [g for g in s.no_holder if g > 0]
+            ok = median is not None and median <= 50e6 and not gaps and not s.failed
+            lines.append("- %s: graceful handover median at -t %s is %s ms (goal ≤ 50 ms) with %d trial(s) "
+                         "of %d having time without a holder (goal 0)"
+                         % ("met" if ok else "NOT met", s.interval, _fmt(median), len(gaps), len(s.no_holder)))
+    return "\n".join(lines)
+
+
+def machine():
+    cores = os.cpu_count()
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    java = subprocess.run(["java", "-version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    keepalived = subprocess.run(["keepalived", "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True).stdout if os.path.exists("/usr/sbin/keepalived") else ""
+    return ("%d cores (%s), %.1f GiB memory, Linux %s; %s; %s"
+            % (cores, model or "unknown CPU", mem_kb / 1024 / 1024, platform.release(),
+               (java.splitlines() or ["java ?"])[0], (keepalived.splitlines() or ["keepalived ?"])[0]))
+
+
+def run_bench(repo, args, say):
+    intervals = [float(x) if "." in x else int(x) for x in args.intervals.split(",")]
+    started = time.monotonic()
+    all_series = []
+    with Bed(repo, 3, log=say, keep_logs=args.keep_logs) as bed:
+        if not args.no_exoip:
+            for interval in intervals:
+                all_series += exoip_series(bed, interval, args.trials, say)
+        if not args.no_keepalived:
+            for interval in intervals:
+                all_series += keepalived_series(bed, interval, args.trials, say)
+    text = table(all_series)
+    verdicts = goals(all_series)
+    notes = [("%s %s %s: %s" % (s.system, s.interval, s.kind, n)) for s in all_series for n in s.notes]
+    say("")
+    say(text)
+    if verdicts:
+        say("")
+        say(verdicts)
+    for note in notes:
+        say("note: " + note)
+    took = time.monotonic() - started
+    say("bench took %.0f s" % took)
+    if args.markdown:
+        from .report import write_markdown
+        write_markdown(args.markdown, text, verdicts, notes, machine(), args, took)
+        say("wrote %s" % args.markdown)
+    return 0
