@@ -42,6 +42,10 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("--reconcile-interval", List.of("IF_EXOSCALE_RECONCILE_INTERVAL"));
         v.put("--peer-refresh", List.of("IF_EXOSCALE_PEER_REFRESH"));
         v.put("--api-timeout", List.of("IF_EXOSCALE_API_TIMEOUT"));
+        v.put("--metrics-address", List.of("IF_EXOSCALE_METRICS_ADDRESS"));
+        v.put("--log-format", List.of("IF_EXOSCALE_LOG_FORMAT"));
+        v.put("--pid-file", List.of("IF_EXOSCALE_PID_FILE"));
+        v.put("--dry-run", List.of("IF_EXOSCALE_DRY_RUN"));
         v.put(AdvertAuthOptions.KEY_OPTION, List.of("IF_EXOIP_AUTH_KEY_FILE"));
         v.put(AdvertAuthOptions.ACCEPT_OPTION, List.of("IF_EXOIP_AUTH_ACCEPT_KEY_FILE"));
         return Map.copyOf(v);

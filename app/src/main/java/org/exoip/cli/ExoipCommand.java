@@ -21,19 +21,26 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.ThreadContext;
+import org.exoip.cloud.ApiCallListener;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
+import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
+import org.exoip.metrics.ExoipMetrics;
+import org.exoip.metrics.MetricsServer;
+import org.exoip.process.PidFile;
+import org.exoip.process.ProcessName;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.WatchdogEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -179,6 +186,12 @@ public final class ExoipCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean helpRequested;
 
+    @Mixin
+    ServiceOptions service = new ServiceOptions();
+
+    /** Whether to rename the process to {@code exoip} (only a real process, never a test JVM). */
+    boolean renameProcess;
+
     @CommandLine.Mixin
     AdvertAuthOptions advertAuth = new AdvertAuthOptions();
 
@@ -197,7 +210,9 @@ public final class ExoipCommand implements Callable<Integer> {
 
     /** The command line as run by {@code main}: real environment, Exoscale, real signals. */
     public static CommandLine commandLine() {
-        return commandLine(System.getenv(), new ExoscaleConnector(), SignalInstaller.POSIX);
+        CommandLine cmd = commandLine(System.getenv(), new ExoscaleConnector(), SignalInstaller.POSIX);
+        ((ExoipCommand) cmd.getCommand()).renameProcess = true;
+        return cmd;
     }
 
     static CommandLine commandLine(Map<String, String> environment, CloudConnector connector, SignalInstaller signals) {
@@ -229,19 +244,23 @@ public final class ExoipCommand implements Callable<Integer> {
         // From here on, the secret is masked in every log line, whatever prints it.
         Secrets.register(config.apiSecret().reveal());
         if (checkOnly) {
-            spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe());
+            spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe() + service.describe());
             spec.commandLine().getOut().flush();
             return 0;
         }
         String node = config.instanceId().map(UUID::toString).orElse("exoip");
         Logging.configure(config.stdout() ? LogTarget.STDOUT : LogTarget.SYSLOG,
-                config.verbose() ? Level.DEBUG : Level.INFO, node, config.syslogSocket());
+                config.verbose() ? Level.DEBUG : Level.INFO, node, config.syslogSocket(), service.logFormat);
+        if (renameProcess) {
+            // So that 'killall exoip' and 'pgrep -x exoip' find this JVM, as they found the original.
+            ProcessName.rename(ProcessName.EXOIP).ifPresent(why -> LOG.debug("Process name left as is: {}", why));
+        }
         if (config.verbose()) {
-            for (String line : config.describe().split("\n")) {
+            for (String line : (config.describe() + service.describe()).split("\n")) {
                 LOG.debug("config: {}", line);
             }
         }
-        try {
+        try (PidFile pidFile = service.writePidFile()) {
             return run(config);
         } catch (CloudException e) {
             LOG.error(e.getMessage());
@@ -259,10 +278,20 @@ public final class ExoipCommand implements Callable<Integer> {
         });
         self.set(cloud.self());
         ThreadContext.put("node", cloud.self().toString());
+        // Metrics only for the watchdog: a one-shot -A or -D is gone before any scrape.
+        ExoipMetrics metrics = config.mode() == Mode.WATCH && service.metricsAddress != null
+                ? new ExoipMetrics(cloud.self(), true) : null;
+        ObservedElasticIpProvider observed = ServiceOptions.observe(cloud.provider(),
+                metrics == null ? ApiCallListener.NONE : metrics);
+        CloudConnector.Cloud wrapped = new CloudConnector.Cloud(cloud.self(), service.provider(observed),
+                cloud.groupPeers().map(observed::observe));
+        if (service.dryRun) {
+            LOG.warn("Dry run: the Elastic IP is never attached nor detached, only logged");
+        }
         return switch (config.mode()) {
-            case ATTACH -> attachOnce(cloud.provider(), cloud.self());
-            case DETACH -> detachOnce(cloud.provider(), cloud.self());
-            case WATCH -> watch(config, cloud, engine);
+            case ATTACH -> attachOnce(wrapped.provider(), wrapped.self());
+            case DETACH -> detachOnce(wrapped.provider(), wrapped.self());
+            case WATCH -> watch(config, wrapped, engine, metrics);
         };
     }
 
@@ -286,8 +315,8 @@ public final class ExoipCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int watch(Configuration config, CloudConnector.Cloud cloud, AtomicReference<WatchdogEngine> holder)
-            throws Exception {
+    private int watch(Configuration config, CloudConnector.Cloud cloud, AtomicReference<WatchdogEngine> holder,
+            ExoipMetrics metrics) throws Exception {
         PeerSource peerSource = cloud.groupPeers().orElseGet(() -> new StaticPeers(config.peers(), LOG::warn));
         preflight(cloud, peerSource);
         NodeSettings node = new NodeSettings(cloud.self(), config.elasticIp(), config.priority(), config.interval(),
@@ -297,10 +326,20 @@ public final class ExoipCommand implements Callable<Integer> {
                 .withPeerRefresh(config.peerRefresh())
                 .withApiTimeout(config.apiTimeout())
                 .withAdvertKeys(advertKeys);
-        WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource);
-        holder.set(engine);
-        signals.install(engine);
-        return engine.terminated().get();
+        // Bound before the engine starts, so that a taken port fails the start with nothing done.
+        try (MetricsServer server = metrics == null ? null : MetricsServer.start(service.metricsAddress,
+                metrics.registry(), () -> holder.get() == null ? Optional.of("starting")
+                        : ExoipMetrics.health(holder.get(), config.interval()))) {
+            WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource);
+            holder.set(engine);
+            if (metrics != null) {
+                metrics.observe(engine);
+                LOG.info("Metrics at http://{}:{}/metrics, health at /healthz",
+                        ServiceOptions.host(service.metricsAddress), server.port());
+            }
+            signals.install(engine);
+            return engine.terminated().get();
+        }
     }
 
     /**

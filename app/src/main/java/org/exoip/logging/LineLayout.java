@@ -44,7 +44,7 @@ final class LineLayout extends AbstractStringLayout {
 
     @Override
     public String toSerializable(LogEvent event) {
-        StringBuilder line = new StringBuilder(pattern.toSerializable(withNode(event)));
+        StringBuilder line = new StringBuilder(pattern.toSerializable(withNode(event, defaultNode)));
         Throwable thrown = event.getThrown();
         if (thrown != null) {
             if (stackTraces) {
@@ -67,7 +67,8 @@ final class LineLayout extends AbstractStringLayout {
         return root == thrown ? thrown.toString() : thrown + "; cause: " + root;
     }
 
-    private LogEvent withNode(LogEvent event) {
+    /** The event, with {@code defaultNode} as its node when it carries none. */
+    static LogEvent withNode(LogEvent event, String defaultNode) {
         if (event.getContextData().getValue(Logging.NODE_KEY) != null) {
             return event;
         }

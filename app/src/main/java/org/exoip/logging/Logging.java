@@ -65,12 +65,28 @@ public final class Logging {
      * @return where lines actually go: {@code target}, or STDERR when syslog was unavailable
      */
     public static LogTarget configure(LogTarget target, Level level, String node, Path syslogSocket) {
-        return configure(target, level, node, syslogSocket, System.out, System.err);
+        return configure(target, level, node, syslogSocket, LogFormat.TEXT);
+    }
+
+    /**
+     * As {@link #configure(LogTarget, Level, String, Path)}, with lines on standard output or error
+     * written in {@code format} ({@code --log-format}); syslog messages are always text, as syslog
+     * adds its own time, host and severity.
+     */
+    public static LogTarget configure(LogTarget target, Level level, String node, Path syslogSocket, LogFormat format) {
+        return configure(target, level, node, syslogSocket, format, System.out, System.err);
     }
 
     /** As the public overload, writing to {@code out} and {@code err} instead of the process's streams (tests). */
     static LogTarget configure(LogTarget target, Level level, String node, Path syslogSocket, PrintStream out,
             PrintStream err) {
+        return configure(target, level, node, syslogSocket, LogFormat.TEXT, out, err);
+    }
+
+    /** As the public overload with a format, writing to {@code out} and {@code err} (tests). */
+    static LogTarget configure(LogTarget target, Level level, String node, Path syslogSocket, LogFormat format,
+            PrintStream out, PrintStream err) {
+        Objects.requireNonNull(format, "format");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(level, "level");
         Objects.requireNonNull(syslogSocket, "syslogSocket");
@@ -85,8 +101,8 @@ public final class Logging {
             String syslogUnavailable = null;
             Appender appender;
             switch (target) {
-                case STDOUT -> appender = lines("stdout", config, self, stackTraces, out);
-                case STDERR -> appender = lines("stderr", config, self, stackTraces, err);
+                case STDOUT -> appender = lines("stdout", config, self, stackTraces, format, out);
+                case STDERR -> appender = lines("stderr", config, self, stackTraces, format, err);
                 case SYSLOG -> {
                     LineLayout body = new LineLayout(config, SYSLOG_PATTERN, self, stackTraces, "");
                     Appender opened;
@@ -94,7 +110,7 @@ public final class Logging {
                         opened = SyslogSocketAppender.open("syslog", body, syslogSocket, SYSLOG_OPEN_TIMEOUT, err, self);
                     } catch (IOException | LinkageError e) {
                         syslogUnavailable = e.getMessage();
-                        opened = lines("stderr", config, self, stackTraces, err);
+                        opened = lines("stderr", config, self, stackTraces, format, err);
                         actual = LogTarget.STDERR;
                     }
                     appender = opened;
@@ -157,7 +173,10 @@ public final class Logging {
     }
 
     private static Appender lines(String name, ProcessConfiguration config, String node, boolean stackTraces,
-            PrintStream stream) {
+            LogFormat format, PrintStream stream) {
+        if (format == LogFormat.JSON) {
+            return new PrintStreamAppender(name, new JsonLineLayout(config, node, stackTraces), stream);
+        }
         return new PrintStreamAppender(name, new LineLayout(config, STREAM_PATTERN, node, stackTraces,
                 System.lineSeparator()), stream);
     }

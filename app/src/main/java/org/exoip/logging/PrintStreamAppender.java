@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
+import org.apache.logging.log4j.core.layout.AbstractStringLayout;
 
 /**
  * Writes each event as one line to a {@link PrintStream} (standard output or error), flushed at
@@ -12,10 +13,10 @@ import org.apache.logging.log4j.core.config.Property;
  */
 final class PrintStreamAppender extends AbstractAppender {
 
-    private final LineLayout layout;
+    private final AbstractStringLayout layout;
     private final PrintStream stream;
 
-    PrintStreamAppender(String name, LineLayout layout, PrintStream stream) {
+    PrintStreamAppender(String name, AbstractStringLayout layout, PrintStream stream) {
         super(name, null, layout, true, Property.EMPTY_ARRAY);
         this.layout = layout;
         this.stream = stream;

@@ -1,0 +1,99 @@
+package org.exoip.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.exoip.cloud.ApiCallListener;
+import org.exoip.cloud.DryRunElasticIpProvider;
+import org.exoip.cloud.ElasticIpProvider;
+import org.exoip.cloud.ObservedElasticIpProvider;
+import org.exoip.logging.LogFormat;
+import org.exoip.process.PidFile;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The options for running exoip as a service (systemd, containers, Prometheus), beside the
+ * original's: metrics, log format, PID file and dry run. A picocli mixin of {@link ExoipCommand};
+ * each option also comes from the variable named in {@link EnvironmentDefaults}.
+ */
+final class ServiceOptions {
+
+    @Option(names = "--metrics-address", paramLabel = "HOST:PORT", converter = MetricsAddress.class,
+            description = "With -W, serve Prometheus metrics at http://HOST:PORT/metrics and a health check at "
+                    + "/healthz; off unless given (env: IF_EXOSCALE_METRICS_ADDRESS). ':PORT' listens on every "
+                    + "address.")
+    InetSocketAddress metricsAddress;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", converter = Format.class,
+            description = "text or json: json writes one JSON object a line on standard output or error "
+                    + "(-O), with time, level, node, message and structured fields; syslog stays text "
+                    + "(env: IF_EXOSCALE_LOG_FORMAT; default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
+
+    @Option(names = "--pid-file", paramLabel = "PATH",
+            description = "Write the process id to PATH while running, removed at exit "
+                    + "(env: IF_EXOSCALE_PID_FILE).")
+    Path pidFile;
+
+    @Option(names = "--dry-run",
+            description = "Read the cloud, but log the attach and detach calls instead of making them "
+                    + "(env: IF_EXOSCALE_DRY_RUN=true).")
+    boolean dryRun;
+
+    /** The provider to run with: every call observed (logs, metrics), writes only logged under --dry-run. */
+    ElasticIpProvider provider(ObservedElasticIpProvider observed) {
+        return dryRun ? new DryRunElasticIpProvider(observed) : observed;
+    }
+
+    /** Observes the real provider's calls, reporting them to {@code listener}. */
+    static ObservedElasticIpProvider observe(ElasticIpProvider real, ApiCallListener listener) {
+        return new ObservedElasticIpProvider(real, listener);
+    }
+
+    /** Writes the PID file when asked; null otherwise (try-with-resources accepts it). */
+    PidFile writePidFile() throws IOException {
+        return pidFile == null ? null : PidFile.write(pidFile);
+    }
+
+    /** The lines these options add to {@code -n} and {@code -v}. */
+    String describe() {
+        return "metrics:            " + (metricsAddress == null ? "off"
+                    : "http://" + host(metricsAddress) + ":" + metricsAddress.getPort() + "/metrics") + '\n'
+                + "log format:         " + logFormat.name().toLowerCase(Locale.ROOT) + '\n'
+                + "PID file:           " + (pidFile == null ? "none" : pidFile) + '\n'
+                + "dry run:            " + (dryRun ? "yes: attach and detach are only logged" : "no") + '\n';
+    }
+
+    static String host(InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        return ip == null || ip.isAnyLocalAddress() ? "*" : ip.getHostAddress();
+    }
+
+    /** {@code IPV4:PORT} or {@code :PORT}: the listen address's syntax, with the port required. */
+    static final class MetricsAddress implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String text) {
+            if (text.indexOf(':') < 0) {
+                throw new TypeConversionException("'" + text + "' has no port (expected IPV4:PORT or :PORT, "
+                        + "e.g. 127.0.0.1:9573 or :9573)");
+            }
+            return new Converters.Listen().convert(text);
+        }
+    }
+
+    /** {@code text} or {@code json}, in any case. */
+    static final class Format implements ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String text) {
+            try {
+                return LogFormat.valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + text + "' is not a log format (expected text or json)");
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.exoip.cloud;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.apache.logging.log4j.CloseableThreadContext;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Times and reports every call to the cloud: one log line per call with structured fields
+ * ({@code event=api_call}, {@code operation}, {@code instance}, {@code outcome}, {@code duration_ms};
+ * writes at INFO, reads at DEBUG), and the {@link ApiCallListener} for metrics. The first call also
+ * logs, at DEBUG, how long after the JVM's start it came (start-up measurements read it).
+ *
+ * <p>Thread-safe as the wrapped provider is: it keeps no state but a flag and the listener.
+ */
+public final class ObservedElasticIpProvider implements ElasticIpProvider {
+
+    private static final Logger LOG = LogManager.getLogger(ObservedElasticIpProvider.class);
+
+    private final ElasticIpProvider delegate;
+    private final ApiCallListener listener;
+    private final LongSupplier nanoClock;
+    private final AtomicBoolean first = new AtomicBoolean(true);
+
+    public ObservedElasticIpProvider(ElasticIpProvider delegate, ApiCallListener listener) {
+        this(delegate, listener, System::nanoTime);
+    }
+
+    ObservedElasticIpProvider(ElasticIpProvider delegate, ApiCallListener listener, LongSupplier nanoClock) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public Set<UUID> holders() throws CloudException {
+        return observe(ApiCallListener.LIST, null, delegate::holders);
+    }
+
+    @Override
+    public void attach(UUID instance) throws CloudException {
+        observe(ApiCallListener.ATTACH, instance, () -> {
+            delegate.attach(instance);
+            return null;
+        });
+    }
+
+    @Override
+    public void detach(UUID instance) throws CloudException {
+        observe(ApiCallListener.DETACH, instance, () -> {
+            delegate.detach(instance);
+            return null;
+        });
+    }
+
+    /** The same reporting around a peer source (the security group listing of {@code -G}). */
+    public PeerSource observe(PeerSource peers) {
+        return () -> observe(ApiCallListener.LIST_PEERS, null, peers::peers);
+    }
+
+    /** A cloud call that may fail. */
+    @FunctionalInterface
+    interface Call<T> {
+        T call() throws CloudException;
+    }
+
+    private <T> T observe(String operation, UUID instance, Call<T> call) throws CloudException {
+        if (first.compareAndSet(true, false) && LOG.isDebugEnabled()) {
+            ProcessHandle.current().info().startInstant().ifPresent(start -> LOG.debug(
+                    "First cloud API call ({}) {} ms after the JVM started", operation,
+                    Duration.between(start, Instant.now()).toMillis()));
+        }
+        long start = nanoClock.getAsLong();
+        ApiCallListener.Outcome outcome = ApiCallListener.Outcome.FAILURE;
+        String error = null;
+        try {
+            T result = call.call();
+            outcome = ApiCallListener.Outcome.SUCCESS;
+            return result;
+        } catch (CloudException | RuntimeException e) {
+            error = e.getMessage();
+            throw e;
+        } finally {
+            long nanos = nanoClock.getAsLong() - start;
+            listener.called(operation, instance, outcome, nanos);
+            log(operation, instance, outcome, nanos, error);
+        }
+    }
+
+    private static void log(String operation, UUID instance, ApiCallListener.Outcome outcome, long nanos,
+            String error) {
+        boolean write = ApiCallListener.ATTACH.equals(operation) || ApiCallListener.DETACH.equals(operation);
+        Level level = write ? Level.INFO : Level.DEBUG;
+        if (!LOG.isEnabled(level)) {
+            return;
+        }
+        long millis = Math.round(nanos / 1e6);
+        try (CloseableThreadContext.Instance fields = CloseableThreadContext.put("event", "api_call")
+                .put("operation", operation)
+                .put("outcome", outcome.label())
+                .put("duration_ms", Long.toString(millis))) {
+            if (instance != null) {
+                fields.put("instance", instance.toString());
+            }
+            LOG.log(level, "API {}{}: {} in {} ms{}", operation, instance == null ? "" : " " + instance,
+                    outcome.label(), millis, error == null ? "" : " (" + error + ")");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.exoip.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.logging.log4j.CloseableThreadContext;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** --log-format json: one object a line, with the structured fields at the top level. */
+class JsonLineLayoutTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final CapturedStreams streams = new CapturedStreams();
+    private final Logger log = LogManager.getLogger("org.exoip.test.Json");
+
+    @AfterEach
+    void reset() {
+        Logging.reset();
+    }
+
+    private List<JsonNode> lines() throws Exception {
+        List<JsonNode> nodes = new java.util.ArrayList<>();
+        for (String line : streams.outLines()) {
+            nodes.add(JSON.readTree(line));
+        }
+        return nodes;
+    }
+
+    @Test
+    void oneObjectALineWithTimeLevelNodeAndMessage() throws Exception {
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "node-j", Path.of("/nonexistent"), LogFormat.JSON,
+                streams.out, streams.err);
+        log.info("hello {}", "world");
+        log.debug("not written");
+        List<JsonNode> lines = lines();
+        assertEquals(1, lines.size(), streams.outText());
+        JsonNode line = lines.get(0);
+        assertEquals("INFO", line.get("level").asText());
+        assertEquals("node-j", line.get("node").asText());
+        assertEquals("hello world", line.get("message").asText());
+        assertEquals("org.exoip.test.Json", line.get("logger").asText());
+        assertTrue(line.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+                line.toString());
+        assertFalse(line.has("error"), line.toString());
+    }
+
+    @Test
+    void structuredFieldsAreTopLevel() throws Exception {
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "node-j", Path.of("/nonexistent"), LogFormat.JSON,
+                streams.out, streams.err);
+        try (CloseableThreadContext.Instance fields = CloseableThreadContext.put("event", "state_change")
+                .put("from", "BACKUP").put("to", "MASTER")) {
+            log.info("State BACKUP -> MASTER");
+        }
+        log.info("after");
+        List<JsonNode> lines = lines();
+        assertEquals("state_change", lines.get(0).get("event").asText());
+        assertEquals("MASTER", lines.get(0).get("to").asText());
+        assertFalse(lines.get(1).has("event"), lines.get(1).toString());
+        assertFalse(lines.get(0).has("fields"), lines.get(0).toString());
+    }
+
+    @Test
+    void secretsAreMaskedAndErrorsAreFields() throws Exception {
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "node-j", Path.of("/nonexistent"), LogFormat.JSON,
+                streams.out, streams.err);
+        Secrets.register("very-secret-value-123");
+        log.warn("leak very-secret-value-123", new IllegalStateException("boom very-secret-value-123"));
+        JsonNode line = lines().get(0);
+        assertFalse(streams.outText().contains("very-secret-value-123"), streams.outText());
+        assertEquals("leak " + Secrets.MASK, line.get("message").asText());
+        assertEquals("java.lang.IllegalStateException", line.get("error_class").asText());
+        assertFalse(line.has("stack_trace"), "stack traces only at DEBUG");
+    }
+
+    @Test
+    void textStaysTheDefault() {
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "node-t", Path.of("/nonexistent"), streams.out, streams.err);
+        log.info("plain");
+        assertTrue(streams.outText().matches("(?s)\\S+ INFO  \\[node-t\\] Json: plain\\R"), streams.outText());
+    }
+}
