@@ -1,0 +1,176 @@
+package org.exoip.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.exoip.demo.LocalCluster;
+import org.exoip.demo.LocalCluster.Node;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged program as a real process against the stand-in API (loopback only): it answers to
+ * its name ({@code pgrep -x exoip}, {@code killall exoip}), keeps a PID file, and serves metrics
+ * and a health check.
+ */
+class ServiceProcessIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    private LocalCluster cluster;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static List<String> java() {
+        String jar = System.getProperty("exoip.jar", "target/exoip.jar");
+        assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged program is missing: " + jar);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar);
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private Optional<HttpResponse<String>> get(int port, String path) {
+        try {
+            return Optional.of(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "did not finish: " + List.of(command));
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void answersToItsNameKeepsAPidFileAndServesMetrics() throws Exception {
+        cluster = new LocalCluster(java(), tmp);
+        Node node = cluster.addNode("node-a");
+        Path pidFile = tmp.resolve("exoip.pid");
+        int metricsPort = freeTcpPort();
+        cluster.start(node, "-t", "0.2", "--pid-file", pidFile.toString(),
+                "--metrics-address", "127.0.0.1:" + metricsPort);
+        Process process = node.process().orElseThrow();
+        long pid = process.pid();
+
+        assertTrue(LocalCluster.await(DEADLINE, () -> PidFile.read(pidFile).equals(Optional.of(pid))),
+                "no PID file with " + pid + ":\n" + cluster.tail(node, 20));
+        assertTrue(LocalCluster.await(DEADLINE, () -> {
+            try {
+                return run("pgrep", "-x", "exoip").lines().anyMatch(line -> line.trim().equals(Long.toString(pid)));
+            } catch (IOException | InterruptedException e) {
+                return false;
+            }
+        }), "pgrep -x exoip does not list " + pid);
+        assertEquals("exoip", Files.readString(Path.of("/proc/" + pid + "/comm")).strip());
+
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
+                cluster.tail(node, 20));
+        assertTrue(LocalCluster.await(DEADLINE, () -> get(metricsPort, "/metrics")
+                .filter(r -> r.body().contains("exoip_state{state=\"master\"} 1.0")).isPresent()),
+                cluster.tail(node, 20));
+        String metrics = get(metricsPort, "/metrics").orElseThrow().body();
+        for (String series : List.of("exoip_priority 10.0", "exoip_peers{status=\"alive\"}",
+                "exoip_adverts_sent_total", "exoip_adverts_received_total", "exoip_adverts_rejected_total{reason=",
+                "exoip_transitions_total{to=\"master\"} 1.0",
+                "exoip_api_requests_total{operation=\"attach\",outcome=\"success\"} 1.0",
+                "exoip_api_request_duration_seconds_bucket", "exoip_last_failover_seconds",
+                "jvm_memory_used_bytes", "process_cpu_seconds_total")) {
+            assertTrue(metrics.contains(series), series + " missing:\n" + metrics);
+        }
+        HttpResponse<String> health = get(metricsPort, "/healthz").orElseThrow();
+        assertEquals(200, health.statusCode(), health.body());
+
+        cluster.signal(node, "TERM");
+        assertTrue(process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), cluster.tail(node, 20));
+        assertFalse(Files.exists(pidFile), "the PID file outlived the process");
+        assertEquals(Set.of(), cluster.holders(), "a clean stop lets go of the address");
+    }
+
+    /**
+     * {@code killall exoip}, as the original's ifupdown recipe stops it. Run in a PID namespace of
+     * its own, so that it cannot reach any other exoip on this machine.
+     */
+    @Test
+    void killallStopsTheWatchdogCleanly() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")) && Files.isExecutable(Path.of("/usr/bin/killall")),
+                "needs unshare and killall (util-linux, psmisc)");
+        assumeTrue(run("unshare", "--pid", "--fork", "--mount-proc", "true").isEmpty(),
+                "cannot make a PID namespace here (not root?)");
+        Path script = tmp.resolve("in-namespace.sh");
+        Path pidFile = tmp.resolve("ns.pid");
+        Path report = tmp.resolve("report");
+        Path log = tmp.resolve("node-k.log");
+        Files.writeString(script, String.join("\n",
+                "#!/bin/sh",
+                "# PID 1 of a fresh PID namespace: start exoip, find it by name, killall it.",
+                "\"$@\" &",
+                "child=$!",
+                "i=0",
+                "while [ ! -s '" + pidFile + "' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done",
+                "# Signals are handled once the watchdog runs: wait for its first decision.",
+                "i=0",
+                "while ! grep -q 'STARTING -> MASTER' '" + log + "' && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done",
+                "echo \"child=$child pidfile=$(cat '" + pidFile + "') pgrep=$(pgrep -x exoip | tr '\\n' ' ')\" > '"
+                        + report + "'",
+                "killall exoip",
+                "wait $child",
+                "echo \"exit=$?\" >> '" + report + "'",
+                ""));
+        List<String> launcher = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc", "sh",
+                script.toString()));
+        launcher.addAll(java());
+        cluster = new LocalCluster(launcher, tmp);
+        Node node = cluster.addNode("node-k");
+        cluster.start(node, "-t", "0.2", "--pid-file", pidFile.toString());
+        Process namespace = node.process().orElseThrow();
+        assertTrue(namespace.waitFor(DEADLINE.toSeconds() * 2, TimeUnit.SECONDS), cluster.tail(node, 30));
+        List<String> lines = Files.readAllLines(report);
+        String[] found = lines.get(0).split(" ");
+        String child = found[0].substring("child=".length());
+        assertEquals("pidfile=" + child, found[1], lines.toString());
+        assertEquals("pgrep=" + child, found[2], lines.toString());
+        assertEquals("exit=0", lines.get(1), cluster.tail(node, 30));
+        assertTrue(cluster.tail(node, 30).contains("SIGTERM received"), cluster.tail(node, 30));
+        assertFalse(Files.exists(pidFile));
+    }
+}
