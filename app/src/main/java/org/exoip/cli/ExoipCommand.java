@@ -221,7 +221,7 @@ public final class ExoipCommand implements Callable<Integer> {
         cmd.setPosixClusteredShortOptionsAllowed(false);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Failures at run time are explained in one line; a stack trace helps no operator.
-            commandLine.getErr().println("exoip: " + e.getMessage());
+            commandLine.getErr().println("exoip: " + Secrets.maskRegistered(e.getMessage()));
             LOG.debug("Run failed", e);
             return 1;
         });
@@ -244,7 +244,8 @@ public final class ExoipCommand implements Callable<Integer> {
         // From here on, the secret is masked in every log line, whatever prints it.
         Secrets.register(config.apiSecret().reveal());
         if (checkOnly) {
-            spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe() + service.describe());
+            spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe() + service.describe()
+                    + advertAuth.describe());
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -256,7 +257,7 @@ public final class ExoipCommand implements Callable<Integer> {
             ProcessName.rename(ProcessName.EXOIP).ifPresent(why -> LOG.debug("Process name left as is: {}", why));
         }
         if (config.verbose()) {
-            for (String line : (config.describe() + service.describe()).split("\n")) {
+            for (String line : (config.describe() + service.describe() + advertAuth.describe()).split("\n")) {
                 LOG.debug("config: {}", line);
             }
         }
@@ -264,7 +265,8 @@ public final class ExoipCommand implements Callable<Integer> {
             return run(config);
         } catch (CloudException e) {
             LOG.error(e.getMessage());
-            spec.commandLine().getErr().println("exoip: " + e.getMessage());
+            // Like every log line, the one line for the operator never shows a registered secret.
+            spec.commandLine().getErr().println("exoip: " + Secrets.maskRegistered(e.getMessage()));
             return 1;
         }
     }

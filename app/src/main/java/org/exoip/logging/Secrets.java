@@ -59,8 +59,14 @@ public final class Secrets {
         }
     }
 
-    /** Masks every registered secret in {@code line}. */
-    static String maskRegistered(String line) {
+    /**
+     * Masks every registered secret in {@code line}: for text printed outside the log, such as the
+     * one-line error a failed run prints. A null line stays null.
+     */
+    public static String maskRegistered(String line) {
+        if (line == null) {
+            return null;
+        }
         String masked = line;
         for (String secret : REGISTERED) {
             masked = mask(masked, secret);
