@@ -67,8 +67,7 @@ public final class MetadataClient {
 
     /** {@code availability-zone}: the zone name, e.g. {@code ch-gva-2}. */
     public String availabilityZone() throws ExoscaleException {
-        return read("availability-zone", "a zone name such as ch-gva-2",
-                text -> ExoscaleClient.ZONE.matcher(text).matches() ? Optional.of(text) : Optional.empty());
+        return read("availability-zone", "a zone name such as ch-gva-2", MetadataClient::zone);
     }
 
     /** {@code public-ipv4}: this instance's public IPv4 address. */
@@ -76,7 +75,13 @@ public final class MetadataClient {
         return read("public-ipv4", "an IPv4 address", Ipv4::parse);
     }
 
-    private static Optional<UUID> uuid(String text) {
+    // The value checks are pure functions of the stripped body, package-private for the fuzz tests.
+
+    static Optional<String> zone(String text) {
+        return ExoscaleClient.ZONE.matcher(text).matches() ? Optional.of(text) : Optional.empty();
+    }
+
+    static Optional<UUID> uuid(String text) {
         // UUID.fromString accepts forms like "1-2-3-4-5"; insist on the canonical 36 characters.
         if (text.length() != 36) {
             return Optional.empty();

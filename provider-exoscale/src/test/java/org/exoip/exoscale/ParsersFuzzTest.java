@@ -1,0 +1,52 @@
+package org.exoip.exoscale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.code_intelligence.jazzer.mutation.annotation.NotNull;
+import java.net.Inet4Address;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Fuzz tests of what the cloud and the metadata server may answer: the API error-body parser and
+ * the metadata value checks never throw, and what they return fits one log line or is a value in
+ * canonical form. Seeds under {@code ParsersFuzzTestInputs/} run as plain tests in every build;
+ * {@code JAZZER_FUZZ=1 mvn -pl provider-exoscale test -Dtest='ParsersFuzzTest#errorBody'} fuzzes.
+ */
+class ParsersFuzzTest {
+
+    @FuzzTest(maxDuration = "20s")
+    void errorBody(String body) {
+        if (body == null) {
+            assertEquals("", ErrorBody.message(null));
+            return;
+        }
+        String message = ErrorBody.message(body);
+        assertTrue(message.length() <= ErrorBody.MAX_LENGTH, message);
+        assertFalse(message.contains("\n") || message.contains("\r") || message.contains("\t"), message);
+        assertEquals(message, message.strip(), "no surrounding blanks");
+        if (body.isBlank()) {
+            assertEquals("", message);
+        }
+    }
+
+    /** The three metadata values, checked as {@code MetadataClient.read} checks them (after strip). */
+    @FuzzTest(maxDuration = "20s")
+    void metadataValues(@NotNull String body) {
+        String text = body.strip();
+        Optional<UUID> id = MetadataClient.uuid(text);
+        id.ifPresent(uuid -> assertEquals(text.toLowerCase(Locale.ROOT), uuid.toString(),
+                "only the canonical 36-character form"));
+        Optional<String> zone = MetadataClient.zone(text);
+        zone.ifPresent(z -> assertTrue(z.matches("[a-z]{2}-[a-z]{3}-[0-9]+"), z));
+        Optional<Inet4Address> ip = Ipv4.parse(text);
+        ip.ifPresent(address -> assertEquals(text, address.getHostAddress(), "dotted quad as given"));
+        String quoted = MetadataClient.quote(body);
+        assertTrue(quoted.length() <= MetadataClient.QUOTE_LENGTH + 3, quoted);
+        assertFalse(quoted.contains("\n") || quoted.contains("\r"), quoted);
+    }
+}
