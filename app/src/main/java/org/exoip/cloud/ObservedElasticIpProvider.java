@@ -1,11 +1,8 @@
 package org.exoip.cloud;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
@@ -15,10 +12,9 @@ import org.apache.logging.log4j.Logger;
 /**
  * Times and reports every call to the cloud: one log line per call with structured fields
  * ({@code event=api_call}, {@code operation}, {@code instance}, {@code outcome}, {@code duration_ms};
- * writes at INFO, reads at DEBUG), and the {@link ApiCallListener} for metrics. The first call also
- * logs, at DEBUG, how long after the JVM's start it came (start-up measurements read it).
+ * writes at INFO, reads at DEBUG), and the {@link ApiCallListener} for metrics.
  *
- * <p>Thread-safe as the wrapped provider is: it keeps no state but a flag and the listener.
+ * <p>Thread-safe as the wrapped provider is: it keeps no state of its own.
  */
 public final class ObservedElasticIpProvider implements ElasticIpProvider {
 
@@ -27,7 +23,6 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
     private final ElasticIpProvider delegate;
     private final ApiCallListener listener;
     private final LongSupplier nanoClock;
-    private final AtomicBoolean first = new AtomicBoolean(true);
 
     public ObservedElasticIpProvider(ElasticIpProvider delegate, ApiCallListener listener) {
         this(delegate, listener, System::nanoTime);
@@ -72,11 +67,6 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
     }
 
     private <T> T observe(String operation, UUID instance, Call<T> call) throws CloudException {
-        if (first.compareAndSet(true, false) && LOG.isDebugEnabled()) {
-            ProcessHandle.current().info().startInstant().ifPresent(start -> LOG.debug(
-                    "First cloud API call ({}) {} ms after the JVM started", operation,
-                    Duration.between(start, Instant.now()).toMillis()));
-        }
         long start = nanoClock.getAsLong();
         ApiCallListener.Outcome outcome = ApiCallListener.Outcome.FAILURE;
         String error = null;
