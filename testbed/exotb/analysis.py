@@ -86,3 +86,21 @@ def summary(values):
     ordered = sorted(values)
     rank = max(1, -(-95 * len(ordered) // 100))  # ceil(0.95 n)
     return statistics.median(ordered), ordered[rank - 1], ordered[-1]
+
+
+def run_probability(n, k, p):
+    """Chance that n independent trials, each a success with probability p, hold a run of k
+    successes in a row: how likely k adverts in a row get lost somewhere in a watch."""
+    # state[j]: no run of k so far, and the last j trials were successes
+    state = [1.0] + [0.0] * (k - 1)
+    hit = 0.0
+    for _ in range(n):
+        nxt = [0.0] * k
+        for j, prob in enumerate(state):
+            nxt[0] += prob * (1 - p)
+            if j + 1 == k:
+                hit += prob * p
+            else:
+                nxt[j + 1] += prob * p
+        state = nxt
+    return hit

@@ -200,19 +200,35 @@ def machine():
                (java.splitlines() or ["java ?"])[0], (keepalived.splitlines() or ["keepalived ?"])[0]))
 
 
+def load_average():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def run_bench(repo, args, say):
     intervals = [float(x) if "." in x else int(x) for x in args.intervals.split(",")]
     started = time.monotonic()
+    load_before = load_average()
     all_series = []
+    false_failovers = []
     with Bed(repo, 3, log=say, keep_logs=args.keep_logs) as bed:
         if not args.no_exoip:
             for interval in intervals:
                 all_series += exoip_series(bed, interval, args.trials, say)
+            # The third goal: no false failover under advert loss and CPU stress (full-length scenarios).
+            from .scenarios import Params, Scenarios
+            watches = Scenarios(bed, Params(quick=False), out=say)
+            watches.loss()
+            watches.stress()
+            false_failovers = watches.results
         if not args.no_keepalived:
             for interval in intervals:
                 all_series += keepalived_series(bed, interval, args.trials, say)
     text = table(all_series)
     verdicts = goals(all_series)
+    for result in false_failovers:
+        verdicts += "\n- %s: zero false failovers, %s: %s" % ("met" if result.ok else "NOT met", result.name,
+                                                               result.figure)
     notes = [("%s %s %s: %s" % (s.system, s.interval, s.kind, n)) for s in all_series for n in s.notes]
     say("")
     say(text)
@@ -225,6 +241,7 @@ def run_bench(repo, args, say):
     say("bench took %.0f s" % took)
     if args.markdown:
         from .report import write_markdown
-        write_markdown(args.markdown, text, verdicts, notes, machine(), args, took)
+        load = "load average (1, 5, 15 min) %s at the start, %s at the end" % (load_before, load_average())
+        write_markdown(args.markdown, text, verdicts, notes, machine() + "; " + load, args, took)
         say("wrote %s" % args.markdown)
     return 0

@@ -1,5 +1,6 @@
 """Writes BENCHMARKS.md from a bench run: the table, the date, the machine, the command, how to read it."""
 
+import os
 import shlex
 import sys
 import time
@@ -54,7 +55,10 @@ Command (as root, from the repository's root):
 
 
 def write_markdown(path, table, goals, notes, machine, args, took):
+    """Writes the report; `machine` is one line on the hardware and its load."""
     command = " ".join(["testbed/exoip-testbed"] + [shlex.quote(a) for a in sys.argv[1:]])
+    if os.environ.get("EXOIP_CMD"):
+        command = "EXOIP_CMD=%s %s" % (shlex.quote(os.environ["EXOIP_CMD"]), command)
     notes_text = ("\nNotes from the run:\n\n" + "\n".join("- " + n for n in notes) + "\n") if notes else ""
     with open(path, "w") as f:
         f.write(TEMPLATE.format(date=time.strftime("%Y-%m-%d %H:%M %Z"), took=took, machine=machine,

@@ -82,5 +82,17 @@ class SummaryTest(unittest.TestCase):
         self.assertIsNone(analysis.last_change(events, 61))
 
 
+class RunProbabilityTest(unittest.TestCase):
+    def test_small_cases_by_hand(self):
+        self.assertAlmostEqual(0.0, analysis.run_probability(2, 3, 0.5))
+        self.assertAlmostEqual(0.125, analysis.run_probability(3, 3, 0.5))
+        # 4 trials: SSSx (1/8) or FSSS (1/16)
+        self.assertAlmostEqual(0.1875, analysis.run_probability(4, 3, 0.5))
+
+    def test_certain_and_impossible(self):
+        self.assertAlmostEqual(1.0, analysis.run_probability(5, 2, 1.0))
+        self.assertAlmostEqual(0.0, analysis.run_probability(50, 1, 0.0))
+
+
 if __name__ == "__main__":
     unittest.main()
