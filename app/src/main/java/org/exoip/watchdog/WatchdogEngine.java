@@ -57,6 +57,7 @@ import org.exoip.protocol.Inbound;
 import org.exoip.protocol.InfoRequested;
 import org.exoip.protocol.OutboundAdvert;
 import org.exoip.protocol.RejectReason;
+import org.exoip.protocol.ReplayGuard;
 import org.exoip.protocol.RejectionCounters;
 
 /**
@@ -94,6 +95,10 @@ public final class WatchdogEngine {
     private volatile Role role = Role.STARTING;
     private volatile int priority;
     private Channel channel;
+    /** Each peer's own receive socket, so that a flood cannot crowd its adverts out; event loop only. */
+    private PeerReceivers peerReceivers;
+    /** The senders' last counters, shared by the decoders of every socket (authenticated adverts). */
+    private final ReplayGuard replayGuard = new ReplayGuard();
     private Instant lastAdvertWall;
     private volatile long lastAdvertNanos;
     private volatile boolean advertised;
@@ -140,15 +145,16 @@ public final class WatchdogEngine {
 
     private void bind() throws Exception {
         NodeSettings node = settings.node();
+        // Shared with the peers' own sockets (PeerReceivers), hence SO_REUSEPORT, hence the check first.
+        PeerReceivers.checkFree(settings.bind());
         ChannelFuture bound = new Bootstrap()
                 .group(group)
                 .channel(NioDatagramChannel.class)
+                .option(PeerReceivers.REUSE_PORT, true)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        // The peer test runs on this event loop, where the watchdog lives.
-                        ch.pipeline().addLast(new DatagramDecoder(node.elasticIp(), rejections, watchdog::isPeer,
-                                settings.advertKeys()), advertEncoder(), new InboundHandler());
+                        ch.pipeline().addLast(receiveHandlers());
                     }
                 })
                 .bind(settings.bind())
@@ -158,6 +164,7 @@ public final class WatchdogEngine {
             throw new SocketException("cannot listen on UDP " + describe(settings.bind()) + ": " + cause.getMessage());
         }
         channel = bound.channel();
+        peerReceivers = new PeerReceivers(loop, settings.bind(), this::receiveHandlers);
         loop.execute(() -> {
             LOG.info("Watchdog started on UDP {} for Elastic IP {}, priority {}, interval {} ms, dead ratio {}",
                     describe(settings.bind()), node.elasticIp().getHostAddress(), node.priority(),
@@ -173,6 +180,15 @@ public final class WatchdogEngine {
 
     private long nanos() {
         return settings.nanoClock().getAsLong();
+    }
+
+    /**
+     * A receive pipeline, for the listening socket and for each peer's own socket. The decoders
+     * share the senders' counters; the peer test runs on this event loop, where the watchdog lives.
+     */
+    private ChannelHandler[] receiveHandlers() {
+        return new ChannelHandler[] {new DatagramDecoder(settings.node().elasticIp(), rejections, watchdog::isPeer,
+                settings.advertKeys(), replayGuard), advertEncoder(), new InboundHandler()};
     }
 
     /** Plain adverts, or authenticated ones whose counter starts at the wall clock's microseconds. */
@@ -343,6 +359,7 @@ public final class WatchdogEngine {
         Set<InetAddress> before = Set.copyOf(watchdog.peerAddresses());
         watchdog.setPeers(peers.addresses());
         Set<InetAddress> after = Set.copyOf(watchdog.peerAddresses());
+        peerReceivers.update(after);
         if (!after.equals(before)) {
             LOG.info("Peers: {}", after.stream().map(InetAddress::getHostAddress).sorted().toList());
         }
@@ -414,6 +431,9 @@ public final class WatchdogEngine {
             return;
         }
         LOG.info("Stopped (exit code {})", exitCode);
+        if (peerReceivers != null) {
+            peerReceivers.close();
+        }
         if (channel != null) {
             channel.close();
         }

@@ -198,11 +198,15 @@ class AdvertFloodTest {
                 + "%d log lines, %s%n", sent.get(), sent.get() / (floodNanos / 1e9), rate, rejected,
                 rejected / (floodNanos / 1e9), lines, a.rejections());
         System.out.printf(Locale.ROOT, "  liveness: A heard %d of B's ~%d adverts during the flood, %d change(s) of "
-                + "decision%n", heard, sentByB, transitions.size() - transitionsBefore);
+                + "decision%s%n", heard, sentByB, transitions.size() - transitionsBefore,
+                transitions.subList(transitionsBefore, transitions.size()).stream()
+                        .map(t -> String.format(Locale.ROOT, " [%+.0f ms after the flood began: %s -> %s, %s]",
+                                (t.nanos() - floodStart) / 1e6, t.from().role(), t.to().role(), t.why()))
+                        .reduce("", String::concat));
 
         assertTrue(rejected > 1_000, "the flood reached A: " + rejected);
         // Generous bounds for a loaded 2-core CI machine; the printed figures are the measurement.
-        assertTrue(flooded.max < INTERVAL.toNanos(), "no advert late by an interval: " + flooded);
+        assertTrue(flooded.max < INTERVAL.toNanos() * (RATIO - 1), "no advert late by a dead timeout: " + flooded);
         assertTrue(floodTo - floodFrom >= (floodNanos / INTERVAL.toNanos()) * 8 / 10, "adverts kept flowing");
         assertTrue(lines <= 20 + 2 * PHASE_SECONDS, "the log is rate-limited: " + lines + " lines "
                 + logLines.messages());

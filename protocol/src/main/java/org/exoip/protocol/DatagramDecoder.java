@@ -52,11 +52,20 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
      */
     public DatagramDecoder(Inet4Address expectedElasticIp, RejectionCounters counters,
             Predicate<InetAddress> knownSender, Optional<AdvertKeys> keys) {
+        this(expectedElasticIp, counters, knownSender, keys, new ReplayGuard());
+    }
+
+    /**
+     * As above, with the senders' counters in {@code replayGuard}: decoders of several sockets on
+     * one event loop share it, so that an advert accepted on one is a replay on all.
+     */
+    public DatagramDecoder(Inet4Address expectedElasticIp, RejectionCounters counters,
+            Predicate<InetAddress> knownSender, Optional<AdvertKeys> keys, ReplayGuard replayGuard) {
         this.expectedElasticIp = Objects.requireNonNull(expectedElasticIp, "expectedElasticIp");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.knownSender = Objects.requireNonNull(knownSender, "knownSender");
         this.authenticated = keys.map(AuthenticatedAdvertCodec::new).orElse(null);
-        this.replayGuard = authenticated == null ? null : new ReplayGuard();
+        this.replayGuard = Objects.requireNonNull(replayGuard, "replayGuard");
     }
 
     @Override

@@ -110,6 +110,22 @@ class AuthenticatedDatagramDecoderTest {
     }
 
     @Test
+    void decodersSharingAGuardSeeEachOthersCounters() {
+        ReplayGuard shared = new ReplayGuard();
+        EmbeddedChannel peerSocket = new EmbeddedChannel(new DatagramDecoder(EIP, counters, address -> true,
+                Optional.of(new AdvertKeys(KEY)), shared));
+        EmbeddedChannel mainSocket = new EmbeddedChannel(new DatagramDecoder(EIP, counters, address -> true,
+                Optional.of(new AdvertKeys(KEY)), shared));
+        byte[] advert = new AuthenticatedAdvertCodec(new AdvertKeys(KEY)).encode(WORKED_ADVERT, START);
+        peerSocket.writeInbound(received(advert));
+        assertInstanceOf(AdvertReceived.class, peerSocket.readInbound());
+        mainSocket.writeInbound(received(advert));
+        assertEquals(RejectReason.REPLAY, assertInstanceOf(DatagramRejected.class, mainSocket.readInbound()).reason());
+        assertFalse(peerSocket.finish());
+        assertFalse(mainSocket.finish());
+    }
+
+    @Test
     void duringRotationBothKeysAreAccepted() {
         EmbeddedChannel rotating = new EmbeddedChannel(new DatagramDecoder(EIP, counters, address -> true,
                 Optional.of(new AdvertKeys(KEY, List.of(OTHER_KEY)))));
