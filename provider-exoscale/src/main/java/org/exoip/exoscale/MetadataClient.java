@@ -87,7 +87,10 @@ public final class MetadataClient {
             return Optional.empty();
         }
         try {
-            return Optional.of(UUID.fromString(text));
+            UUID uuid = UUID.fromString(text);
+            // Nor 36 characters in other groups: "1128bd5d56-b4d9-4ac6-a7b9-c7b187ce11" parses, as
+            // another id (found by ParsersFuzzTest). Canonical means it prints back as it came.
+            return uuid.toString().equalsIgnoreCase(text) ? Optional.of(uuid) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
