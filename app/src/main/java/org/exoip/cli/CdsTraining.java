@@ -21,6 +21,8 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws Exception {
+        // The entry point itself, which the training runs below do not go through.
+        Class.forName(Main.class.getName());
         StringWriter out = new StringWriter();
         int failures = 0;
         try (StandinServer standin = StandinServer.start(new InetSocketAddress("127.0.0.1", 0))) {
