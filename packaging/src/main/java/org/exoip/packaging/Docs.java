@@ -1,0 +1,126 @@
+package org.exoip.packaging;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.exoip.cli.ExoipCommand;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Writes exoip's man page (troff, gzipped) and bash completion from the picocli model of the
+ * command, so that both say exactly what {@code exoip -h} says. Run by the build of the Debian
+ * package: {@code Docs OUTPUT_DIR} writes {@code exoip.1}, {@code exoip.1.gz} and {@code exoip}.
+ */
+public final class Docs {
+
+    private Docs() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path out = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "target/generated-docs"));
+        CommandLine cmd = ExoipCommand.commandLine();
+        String man = manPage(cmd.getCommandSpec(), version(cmd));
+        Files.writeString(out.resolve("exoip.1"), man, StandardCharsets.UTF_8);
+        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(out.resolve("exoip.1.gz")))) {
+            gz.write(man.getBytes(StandardCharsets.UTF_8));
+        }
+        Files.writeString(out.resolve("exoip"), AutoComplete.bash("exoip", cmd), StandardCharsets.UTF_8);
+    }
+
+    static String version(CommandLine cmd) {
+        String[] lines = cmd.getCommandSpec().version();
+        String first = lines.length == 0 ? "exoip" : lines[0];
+        return first.split(" \\(")[0];
+    }
+
+    /** The man page, troff with the man macros. */
+    static String manPage(CommandSpec spec, String version) {
+        StringBuilder m = new StringBuilder();
+        m.append(".\\\" Generated from the picocli model of exoip by org.exoip.packaging.Docs; do not edit.\n");
+        m.append(".TH EXOIP 1 \"\" \"").append(escape(version)).append("\" \"User Commands\"\n");
+        m.append(".SH NAME\nexoip \\- ").append(escape(lowerFirst(String.join(" ", spec.usageMessage().header()))))
+                .append('\n');
+        m.append(".SH SYNOPSIS\n");
+        for (String line : spec.usageMessage().customSynopsis()) {
+            m.append(".br\n").append(escape(line.strip())).append('\n');
+        }
+        m.append(".SH DESCRIPTION\n");
+        for (String line : spec.usageMessage().description()) {
+            m.append(escape(line)).append('\n');
+        }
+        m.append(".PP\nexoip is the successor of the Go program of the same name: its flags, IF_* variables, advert ")
+                .append("format and signals are the original's. Exactly one of \\fB\\-A\\fR, \\fB\\-D\\fR and ")
+                .append("\\fB\\-W\\fR is required.\n");
+        m.append(".SH OPTIONS\n");
+        for (OptionSpec option : spec.options()) {
+            m.append(".TP\n").append(optionHead(option)).append('\n');
+            m.append(escape(description(option))).append('\n');
+        }
+        m.append(".SH SUBCOMMANDS\n");
+        spec.subcommands().forEach((name, sub) -> m.append(".TP\n\\fB").append(escape(name)).append("\\fR\n")
+                .append(escape(String.join(" ", sub.getCommandSpec().usageMessage().description()))).append('\n'));
+        m.append(".SH EXIT STATUS\n");
+        spec.usageMessage().exitCodeList().forEach((code, meaning) -> m.append(".TP\n\\fB").append(escape(code.strip()))
+                .append("\\fR\n").append(escape(meaning)).append('\n'));
+        m.append(".SH SIGNALS\n.TP\n\\fBSIGUSR1\\fR, \\fBSIGUSR2\\fR\nPriority value \\-1 (higher rank) or +1, ")
+                .append("bounded to 0..255, in the very next advert.\n")
+                .append(".TP\n\\fBSIGTERM\\fR, \\fBSIGINT\\fR\nA master hands the Elastic IP over, then exits 0; ")
+                .append("any other node exits 0 at once. \\fBkillall exoip\\fR and \\fBpgrep \\-x exoip\\fR find ")
+                .append("the watchdog: the process names itself exoip.\n");
+        m.append(".SH FILES\n")
+                .append(".TP\n/etc/exoip/\\fIINSTANCE\\fR.env\nThe IF_* variables of the systemd unit ")
+                .append("\\fBexoip@\\fR\\fIINSTANCE\\fR\\fB.service\\fR (mode 0600: it holds the API secret).\n")
+                .append(".TP\n/usr/share/doc/exoip/examples/\nAn environment file, an ifupdown stanza and a cloud-init ")
+                .append("recipe.\n")
+                .append(".TP\n/var/cache/exoip/exoip.jsa\nThe class-data-sharing archive made at installation; it ")
+                .append("shortens the start-up of \\fB\\-A\\fR and \\fB\\-D\\fR.\n");
+        m.append(".SH EXAMPLES\n")
+                .append(".PP\nSee the configuration without changing anything:\n.PP\n.nf\n.RS\n")
+                .append("exoip \\-A \\-n \\-xi 198.51.100.50 \\-xk EXO... \\-\\-api\\-secret\\-file /etc/exoip/secret\n")
+                .append(".RE\n.fi\n")
+                .append(".PP\nA watchdog under systemd, its settings in /etc/exoip/eth0.env:\n.PP\n.nf\n.RS\n")
+                .append("systemctl enable \\-\\-now exoip@eth0\n.RE\n.fi\n")
+                .append(".PP\nIts state, from any peer:\n.PP\n.nf\n.RS\n")
+                .append("echo \\-n info | nc \\-4u \\-w1 192.0.2.11 12345\n.RE\n.fi\n");
+        m.append(".SH SEE ALSO\n\\fBsystemctl\\fR(1), \\fBinterfaces\\fR(5), \\fBkillall\\fR(1), \\fBpgrep\\fR(1)\n");
+        return m.toString();
+    }
+
+    private static String optionHead(OptionSpec option) {
+        StringBuilder head = new StringBuilder();
+        List<String> names = List.of(option.names());
+        for (int i = 0; i < names.size(); i++) {
+            head.append(i == 0 ? "" : ", ").append("\\fB").append(escape(names.get(i))).append("\\fR");
+        }
+        if (option.arity().max() > 0) {
+            head.append(" \\fI").append(escape(option.paramLabel())).append("\\fR");
+        }
+        return head.toString();
+    }
+
+    private static String description(OptionSpec option) {
+        String text = String.join(" ", option.description());
+        String fallback = option.defaultValue() == null ? "none" : option.defaultValue();
+        return text.replace("${DEFAULT-VALUE}", fallback);
+    }
+
+    private static String lowerFirst(String text) {
+        return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
+    }
+
+    /** Text safe in a troff line: backslashes and hyphens escaped, no line starting with a control character. */
+    static String escape(String text) {
+        String escaped = text.replace("\\", "\\e").replace("-", "\\-");
+        if (escaped.startsWith(".") || escaped.startsWith("'")) {
+            escaped = "\\&" + escaped;
+        }
+        return escaped;
+    }
+}
