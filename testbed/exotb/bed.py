@@ -114,17 +114,25 @@ class Bed:
             raise TestbedError("the nodes did not settle with h%d as master within %ss; holders %s\n%s"
                                % (master, timeout, self.names(self.standin.holders()), self.logs()))
 
-    def masters(self):
-        """Running nodes whose info says MASTER."""
-        return [n for n in self.running() if n.state() == "MASTER"]
+    def roles(self):
+        """{node: state from info} of the running nodes; None for one that did not answer twice."""
+        roles = {}
+        for node in self.running():
+            roles[node] = node.state()
+            if roles[node] is None:
+                roles[node] = node.state()
+        return roles
 
     def agreement(self):
         """(ok, text): exactly one running node says MASTER and it alone holds the Elastic IP."""
-        masters = self.masters()
+        roles = self.roles()
+        masters = [n for n, role in roles.items() if role == "MASTER"]
+        silent = [n.name for n, role in roles.items() if role is None]
         holders = self.standin.holders()
         ok = len(masters) == 1 and holders == {masters[0].instance}
-        return ok, "master by info %s, holders by API %s" % (
-            "{%s}" % ",".join(n.name for n in masters), self.names(holders))
+        return ok, "master by info %s, holders by API %s%s" % (
+            "{%s}" % ",".join(n.name for n in masters), self.names(holders),
+            ", no info answer from %s" % ",".join(silent) if silent else "")
 
     def exited(self):
         """Nodes that were started and died on their own (not killed by us)."""

@@ -212,6 +212,8 @@ def run_bench(repo, args, say):
     all_series = []
     false_failovers = []
     with Bed(repo, 3, log=say, keep_logs=args.keep_logs) as bed:
+        version = subprocess.run(bed.exoip + ["-version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True).stdout.strip().splitlines()
         if not args.no_exoip:
             for interval in intervals:
                 all_series += exoip_series(bed, interval, args.trials, say)
@@ -242,6 +244,7 @@ def run_bench(repo, args, say):
     if args.markdown:
         from .report import write_markdown
         load = "load average (1, 5, 15 min) %s at the start, %s at the end" % (load_before, load_average())
-        write_markdown(args.markdown, text, verdicts, notes, machine() + "; " + load, args, took)
+        about = "%s; %s; exoip: %s" % (machine(), load, version[0] if version else "?")
+        write_markdown(args.markdown, text, verdicts, notes, about, args, took)
         say("wrote %s" % args.markdown)
     return 0

@@ -49,6 +49,15 @@ Command (as root, from the repository's root):
   so the median of a uniform phase sits near `(ratio - 0.5) × interval`, plus detection and API
   time. keepalived waits `3 × advert_int + skew`, skew = `(256 - priority) / 256 × advert_int`
   (1/16 of an advert here, keepalived at its fastest).
+- **Zero false failovers** comes from two full-length scenarios run in the same bed (see
+  testbed/README.md): 60 s with every host dropping 20 % of the adverts it sends, at
+  `-t 1 -r 3`, and 30 s of `stress-ng --cpu <cores>` in the master's namespace at `-t 100ms -r 3`.
+  Any attach or detach during the watch is a false failover. The loss line also gives the
+  chance that some backup misses `ratio` adverts in a row, which is what a detector that only
+  counts missed adverts turns into a false failover.
+- **Load.** The machine is shared with whatever else runs; the load average at the start and
+  the end of the run is in the machine line. Figures from a busy machine are slower, never
+  faster.
 - Anchors measured before on this kind of machine: keepalived 1 s advert 3.06 s median crash
   failover, 0.1 s advert 0.30 s, graceful 0.61 s; ucarp 4.21 s; the original exoip 5-7 s.
 """

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import time
+import traceback
 
 from . import analysis
 from .bed import now
@@ -72,6 +73,12 @@ class Scenarios:
         wait_until(calm, timeout, poll=0.1)
         return analysis.last_change(self.bed.standin.events(), since)
 
+    def agree(self, interval=None):
+        """Waits up to two intervals for one MASTER that alone holds the address (a node learns of
+        another's new role or priority from its next advert); returns bed.agreement()."""
+        wait_until(lambda: self.bed.agreement()[0], 2 * (interval or self.p.interval) + 0.5, poll=0.05)
+        return self.bed.agreement()
+
     def record(self, name, ok, figure):
         result = Result(name, ok, figure)
         self.results.append(result)
@@ -95,6 +102,8 @@ class Scenarios:
                 scenario()
             except TestbedError as e:
                 self.record(name, False, "could not run: %s" % e)
+            except Exception:  # a harness bug: say so, and go on with the next scenario
+                self.record(name, False, "harness error:\n%s" % traceback.format_exc())
             self.out("      (%s took %.1f s)" % (name, time.monotonic() - started))
         self.bed.reset()
         return self.results
@@ -113,10 +122,11 @@ class Scenarios:
         final = self.bed.standin.holders()
         first = analysis.first_attach(events, t0, exclude={self.bed.iid(1)})
         gap, _ = analysis.holderless(events, t0, first.nanos if first else now(), dead={self.bed.iid(1): t0})
-        agree, view = self.bed.agreement()
+        agree, view = self.agree()
         ok = newcomers == {self.bed.iid(2)} and final == {self.bed.iid(2)} and agree
-        self.record("crash", ok, "failover %s (dead after %.1f s), new holders %s; at end %s"
-                    % (ms(first.nanos - t0) if first else "never", self.p.dead, self.bed.names(newcomers), view))
+        self.record("crash", ok, "failover %s (dead after %.1f s), without a live holder %s, new holders %s; "
+                    "at end %s" % (ms(first.nanos - t0) if first else "never", self.p.dead, ms(gap),
+                                   self.bed.names(newcomers), view))
 
     def hang(self):
         """SIGSTOP on the master until the others take over, then SIGCONT: one holder, then calm."""
@@ -124,6 +134,7 @@ class Scenarios:
         master = self.bed.nodes[1]
         t_stop = master.signal(signal.SIGSTOP)
         took = self.wait_holders([2], timeout=self.p.dead * 4 + 10)
+        t_took = now()
         time.sleep(self.p.interval)  # a hang a little longer than strictly needed
         t_cont = master.signal(signal.SIGCONT)
         settled = self.wait_quiet(t_cont, self.p.interval * 4, timeout=30)
@@ -133,11 +144,12 @@ class Scenarios:
         after = analysis.window(events, t_cont)
         late = analysis.window(events, t_watch)
         final = self.bed.standin.holders()
-        agree, view = self.bed.agreement()
+        agree, view = self.agree()
         ok = took and len(final) == 1 and not late and master.alive() and agree
         self.record("hang", ok, "takeover during the hang: %s; after SIGCONT %d change(s) settled in %s, "
                     "then %d change(s) in %d s; at end %s"
-                    % ("yes" if took else "no", len(after), ms(settled - t_cont) if settled else "0 ms",
+                    % (ms(t_took - t_stop) + " after SIGSTOP" if took else "no", len(after),
+                       ms(settled - t_cont) if settled else "0 ms",
                        len(late), self.p.quiet, view))
 
     def graceful(self):
@@ -151,8 +163,8 @@ class Scenarios:
         events = self.bed.standin.events()
         first = analysis.first_attach(events, t0, exclude={self.bed.iid(1)})
         end = now()
-        gap, longest = analysis.holderless(events, t0, end)
-        agree, view = self.bed.agreement()
+        gap, _ = analysis.holderless(events, t0, end)
+        agree, view = self.agree()
         ok = moved and gap == 0 and code == 0 and agree
         self.record("graceful", ok, "handover %s, time without a holder %s, exit code %s; at end %s"
                     % (ms(first.nanos - t0) if first else "never", ms(gap), code, view))
@@ -174,7 +186,7 @@ class Scenarios:
         t_agree = now()
         self.wait_quiet(t_heal, max(self.p.interval * 4, 2), timeout=30 + self.p.interval * 20)
         events = self.bed.standin.events()
-        agree, view = self.bed.agreement()
+        agree, view = self.agree()
         changes = analysis.window(events, t_heal)
         last = analysis.last_change(events, t_heal)
         first = analysis.first_attach(events, t_cut, exclude={self.bed.iid(1)})
@@ -229,7 +241,7 @@ class Scenarios:
         left = st.pending_faults()
         planned = sum(f[1] for f in faults)
         final = st.holders()
-        agree, view = self.bed.agreement()
+        agree, view = self.agree()
         ok = took and final == {self.bed.iid(2)} and agree
         self.record("api-faults", ok, "new holder's attach done %s after the kill (operations pending "
                     "1.5 s), %d of %d faulty answers given; at end %s"
@@ -256,19 +268,21 @@ class Scenarios:
                     " (stress-ng exit %s)" % (len(events), self.p.stress_watch, cpus, self.p.ratio, code))
 
     def _nudge(self, index, sig, target):
-        """Sends sig to node index until its priority (per info) reaches target; returns (nanos of last, count)."""
+        """Sends sig to node index until its priority (per info) reaches target; returns (nanos of the
+        first, count). Equal priorities are broken by instance id, so the move may happen before the last."""
         node = self.bed.nodes[index]
-        sent, last = 0, None
+        sent, first = 0, None
         while True:
             priority = node.priority()
             if priority is None:
                 raise TestbedError("%s does not answer info" % node.name)
             if priority == target:
-                return last, sent
+                return first, sent
             if sent > 20:
                 raise TestbedError("%s stays at priority %s after %d signals" % (node.name, priority, sent))
             before = priority
-            last = node.signal(sig)
+            at = node.signal(sig)
+            first = first if first is not None else at
             sent += 1
             if not wait_until(lambda: node.priority() != before, 2.0):
                 raise TestbedError("%s's priority stayed %s after signal %s" % (node.name, before, sig.name))
@@ -288,15 +302,16 @@ class Scenarios:
         events = self.bed.standin.events()
         first = analysis.first_attach(events, t0, instance=self.bed.iid(successor))
         gap, _ = analysis.holderless(events, t0, now())
-        agree, view = self.bed.agreement()
+        agree, view = self.agree()
         ok = took and gap == 0 and agree
-        self.record(name, ok, "%d %s took h%d from %d to %d; h%d's attach %s after the last one; "
+        self.record(name, ok, "%d %s took h%d from %d to %d; h%d's attach %s after the first; "
                     "time without a holder %s; at end %s"
                     % (count, sig.name, index, PRIORITIES[index], target, successor,
                        ms(first.nanos - t0) if first else "never", ms(gap), view))
 
     def group_join_leave(self):
-        """-G: h4 joins the security group and is picked up (then, best of all, takes over); h3 leaves and is dropped."""
+        """-G: h4 joins the security group and is picked up (then, best of all, takes over);
+        h3 leaves it and is dropped."""
         extra = ["--peer-refresh", self.p.peer_refresh]
         self.start3(group=True, extra=extra)
         bed, st = self.bed, self.bed.standin
@@ -313,7 +328,7 @@ class Scenarios:
         self.wait_quiet(t_seen, self.p.interval * 3, timeout=20)
         events = st.events()
         gap, _ = analysis.holderless(events, t_seen, now())
-        agree, view = bed.agreement()
+        agree, view = self.agree()
         ok = seen and (t_seen - t_join) <= limit * 1e9 and took and gap == 0 and agree
         self.record("group-join", ok, "h4 listed by every node %s after joining the group (limit %.1f s); "
                     "with priority 5 it took over: %s; time without a holder %s; at end %s"
@@ -329,7 +344,7 @@ class Scenarios:
         bed.nodes[3].kill()
         time.sleep(self.p.interval * self.p.ratio + self.p.interval)
         events = analysis.window(st.events(), t_leave)
-        agree, view = bed.agreement()
+        agree, view = self.agree()
         ok = dropped and (t_dropped - t_leave) <= limit * 1e9 and not events and st.holders() == {bed.iid(4)} \
             and agree
         self.record("group-leave", ok, "h3 dropped by every node %s after leaving the group (limit %.1f s); "
