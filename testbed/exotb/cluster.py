@@ -5,7 +5,6 @@ Ctrl-C on the terminal reaches only the test bed, which then stops them in order
 parent-death signal, so that a test bed killed with -9 takes them along.
 """
 
-import ctypes
 import http.client
 import json
 import os
@@ -25,13 +24,13 @@ ADVERT_PORT = 12345
 GROUP = "exoip-peers"
 API_KEY = "EXOtestbed0000000000000001"
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_PR_SET_PDEATHSIG = 1
+def namespaced(namespace, argv):
+    """argv run inside a namespace, killed (SIGKILL) if the test bed dies.
 
-
-def _detach_and_die_with_parent():
-    os.setsid()
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    setpriv sets the parent-death signal in the child, so no Python runs between fork and exec
+    (preexec_fn is not safe while the address-watch threads run); `ip netns exec` keeps it.
+    """
+    return ["setpriv", "--pdeathsig", "SIGKILL", "ip", "netns", "exec", namespace] + list(argv)
 
 
 def wait_until(condition, timeout, poll=0.03):
@@ -49,8 +48,8 @@ def spawn(namespace, argv, log_path):
     log = open(log_path, "ab", buffering=0)
     log.write(("=== %s: %s\n" % (time.strftime("%H:%M:%S"), " ".join(argv))).encode())
     try:
-        return subprocess.Popen(["ip", "netns", "exec", namespace] + list(argv), stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_detach_and_die_with_parent)
+        return subprocess.Popen(namespaced(namespace, argv), stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     finally:
         log.close()
 

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 
-from .cluster import signal_group, spawn, tail
+from .cluster import namespaced, signal_group, spawn, tail
 from .netns import VIRTUAL_ADDRESS, TestbedError, host_address
 
 # Close priorities: the backup's skew time ((256 - priority) / 256 x advert) is then 1/16 of an
@@ -105,10 +105,8 @@ class AddressWatch:
 
 
 def spawn_pipe(namespace, argv):
-    from .cluster import _detach_and_die_with_parent
-    return subprocess.Popen(["ip", "netns", "exec", namespace] + argv, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            preexec_fn=_detach_and_die_with_parent)
+    return subprocess.Popen(namespaced(namespace, argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 class Keepalived:
