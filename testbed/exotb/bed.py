@@ -24,7 +24,6 @@ class Bed:
         self.exoip = None
         self.standin = None
         self.nodes = {}
-        self.loss_on = set()
         self.links_down = set()
 
     # ---- lifecycle
@@ -151,9 +150,7 @@ class Bed:
         for index in list(self.links_down):
             self.topology.link(index, True)
         self.links_down.clear()
-        for index in list(self.loss_on):
-            self.topology.advert_loss(index, 0)
-        self.loss_on.clear()
+        self.topology.clear_loss()
         self.standin.reset()
 
     def logs(self, lines=20):

@@ -96,7 +96,7 @@ def keepalived_series(bed, advert_int, trials, say):
     topo = bed.topology
     for index in hosts:
         run("ip", "-n", topo.host(index), "addr", "flush", "dev", "eth0", "to", VIRTUAL_ADDRESS + "/32", check=False)
-    watch = AddressWatch(topo, hosts, bed.workdir)
+    watch = AddressWatch(topo, hosts)
     nodes = {i: Keepalived(i, topo, bed.workdir, hosts, advert_int).start() for i in hosts}
     out = []
     try:

@@ -49,7 +49,7 @@ vrrp_instance exotb {
 class AddressWatch:
     """Follows `ip monitor address` in several namespaces; records (nanos, host, 'add'|'del') for the VIP."""
 
-    def __init__(self, topology, hosts, workdir):
+    def __init__(self, topology, hosts):
         self.events = []
         self.holders = set()
         self.cond = threading.Condition()

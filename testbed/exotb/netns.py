@@ -192,6 +192,11 @@ class Topology:
             raise TestbedError("nft in %s: %s" % (namespace, done.stderr.strip()))
         self._loss.add(index)
 
+    def clear_loss(self):
+        """Removes every loss rule this run added."""
+        for index in list(self._loss):
+            self.advert_loss(index, 0)
+
     def dropped(self, index):
         """Packets the loss rule of host N dropped so far."""
         out = run("ip", "netns", "exec", self.host(index), "nft", "list", "table", "inet", "exotb", check=False)

@@ -203,7 +203,6 @@ class Scenarios:
         self.start3()
         for index in PRIORITIES:
             self.bed.topology.advert_loss(index, 20)
-            self.bed.loss_on.add(index)
         t0 = now()
         time.sleep(self.p.loss_watch)
         events = analysis.window(self.bed.standin.events(), t0)
