@@ -269,11 +269,13 @@ public final class WatchdogEngine {
 
     private void onAdvert(AdvertReceived received, long now) {
         InetAddress from = received.sender().getAddress();
-        int before = watchdog.peerAddresses().size();
+        boolean wasPeer = watchdog.isPeer(from);
         switch (watchdog.onAdvert(from, received.advert(), now, settings.wallClock().instant())) {
             case ACCEPTED -> {
                 advertsReceived.incrementAndGet();
-                publishKnownInstances(now);
+                if (!knownInstances.contains(received.advert().instanceId())) {
+                    publishKnownInstances(now);
+                }
             }
             case UNKNOWN_SENDER -> {
                 // The decoder drops strangers first; this only catches a peer removed in between.
@@ -282,7 +284,7 @@ public final class WatchdogEngine {
                         "Dropped an advert from " + describe(received.sender()) + ": not a peer");
             }
             case SELF -> {
-                if (watchdog.peerAddresses().size() != before) {
+                if (wasPeer) {
                     LOG.info("Peer {} is this node itself (its adverts carry our id): dropped from the peers",
                             from.getHostAddress());
                 }
