@@ -103,6 +103,15 @@ public final class CloudReconciler implements AutoCloseable {
     }
 
     /**
+     * Runs a pass for the current decision now instead of at the next reconcile interval: reads
+     * the holders and writes what differs. Returns at once; {@code why} is logged.
+     */
+    public void recheck(String why) {
+        LOG.info("Checking the Elastic IP's holders now: {}", why);
+        wakeups.offer(why);
+    }
+
+    /**
      * Lets go of the Elastic IP for a clean stop: waits until another instance holds it (at most
      * {@code waitForSuccessor}, and not at all when {@code successorExpected} is false), then
      * detaches self. Completes with true when self no longer holds it, false when that failed.

@@ -25,8 +25,20 @@ public final class Watchdog {
 
     /** What became of a received advert. */
     public enum Received {
-        /** From a known peer: recorded. */
+        /** From a known peer that was alive already: recorded. */
         ACCEPTED,
+        /**
+         * From a known peer that was dead until now (never heard, silent past the dead time, or
+         * this node itself was stopped or cut off meanwhile): recorded. While this node was not
+         * hearing it, that peer may have taken the Elastic IP, so a master checks the cloud again.
+         */
+        REVIVED,
+        /**
+         * From a known, alive peer now advertising another priority or id: recorded. That peer may
+         * have been master for a moment (a priority moved and moved back between two adverts) and
+         * taken the Elastic IP, so a master checks the cloud again.
+         */
+        CHANGED,
         /** From an address that is not a peer: ignored. */
         UNKNOWN_SENDER,
         /** Carrying this node's own id (it is listed among its own peers): the address is dropped. */
@@ -101,10 +113,13 @@ public final class Watchdog {
         // periodic evaluation catches the rest. Re-running it for every advert cost O(peers) per
         // advert, O(peers^2) per interval: most of the CPU with 50 peers at 100 ms.
         PeerStatus was = before.get();
-        if (!was.alive() || was.priority() != advert.priority() || !advert.instanceId().equals(was.id())) {
+        Received received = !was.alive() ? Received.REVIVED
+                : was.priority() != advert.priority() || !advert.instanceId().equals(was.id()) ? Received.CHANGED
+                : Received.ACCEPTED;
+        if (received != Received.ACCEPTED) {
             evaluate(nanos);
         }
-        return Received.ACCEPTED;
+        return received;
     }
 
     /** Moves the priority by {@code delta}, bounded to 0..255; returns the new value. */

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -270,11 +271,17 @@ public final class WatchdogEngine {
     private void onAdvert(AdvertReceived received, long now) {
         InetAddress from = received.sender().getAddress();
         boolean wasPeer = watchdog.isPeer(from);
-        switch (watchdog.onAdvert(from, received.advert(), now, settings.wallClock().instant())) {
-            case ACCEPTED -> {
-                advertsReceived.incrementAndGet();
-                if (!knownInstances.contains(received.advert().instanceId())) {
-                    publishKnownInstances(now);
+        Watchdog.Received outcome = watchdog.onAdvert(from, received.advert(), now, settings.wallClock().instant());
+        switch (outcome) {
+            case ACCEPTED -> accepted(received, now);
+            case REVIVED, CHANGED -> {
+                accepted(received, now);
+                if (watchdog.role() == Role.MASTER) {
+                    // A master that was hung or cut off, or a peer whose priority moved and moved
+                    // back, leaves this node master in its own view while that peer may have taken
+                    // the Elastic IP: check the cloud now, not at the next periodic reconcile.
+                    reconciler.recheck("peer " + from.getHostAddress()
+                            + (outcome == Watchdog.Received.REVIVED ? " is alive again" : " advertises a new priority"));
                 }
             }
             case UNKNOWN_SENDER -> {
@@ -289,6 +296,13 @@ public final class WatchdogEngine {
                             from.getHostAddress());
                 }
             }
+        }
+    }
+
+    private void accepted(AdvertReceived received, long now) {
+        advertsReceived.incrementAndGet();
+        if (!knownInstances.contains(received.advert().instanceId())) {
+            publishKnownInstances(now);
         }
     }
 
@@ -385,6 +399,9 @@ public final class WatchdogEngine {
             int after = watchdog.adjustPriority(delta, nanos());
             priority = after;
             LOG.info("Priority {} -> {}", before, after);
+            // Advertise the change now: a node that became master for a moment and moved back
+            // before its next advert would otherwise leave the others unaware that it took over.
+            sendAdverts();
         });
     }
 
@@ -456,6 +473,20 @@ public final class WatchdogEngine {
         } catch (RejectedExecutionException e) {
             LOG.debug("Event loop already stopped; ignoring a late task");
         }
+    }
+
+    /**
+     * Blocks the event loop until {@code release} is counted down, as a process stopped with
+     * SIGSTOP would be: no adverts, no liveness, while the cloud side runs on. For tests.
+     */
+    void freezeUntil(CountDownLatch release) {
+        onLoop(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** Completes with the process exit code once the engine has stopped. */

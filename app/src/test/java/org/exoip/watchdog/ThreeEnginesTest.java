@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.exoip.cloud.InMemoryElasticIpProvider;
@@ -48,7 +49,8 @@ class ThreeEnginesTest {
             NodeSettings node = new NodeSettings(ids.get(i), (Inet4Address) InetAddress.getByName("198.51.100.50"),
                     10, INTERVAL, RATIO);
             EngineSettings settings = EngineSettings.of(node, new InetSocketAddress(hosts.get(i), port))
-                    .withReconcileInterval(Duration.ofMillis(500));
+                    // No periodic repair within a test: every convergence here comes from the decisions.
+                    .withReconcileInterval(Duration.ofHours(1));
             engines.add(WatchdogEngine.start(settings, cloud, new StaticPeers(hosts, w -> { })));
         }
     }
@@ -62,11 +64,13 @@ class ThreeEnginesTest {
         return engines.stream().filter(e -> e.role() == Role.MASTER && !e.terminated().isDone()).toList();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    private void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + DEADLINE.toMillis() + " ms: " + what);
+                throw new AssertionError("not within " + DEADLINE.toMillis() + " ms: " + what + "; roles "
+                        + engines.stream().map(WatchdogEngine::role).toList() + ", holders " + cloud.currentHolders()
+                        + ", journal " + cloud.journal());
             }
             TimeUnit.MILLISECONDS.sleep(5);
         }
@@ -84,6 +88,23 @@ class ThreeEnginesTest {
                 && cloud.currentHolders().equals(Set.of(ids.get(1))));
         assertEquals(engines.get(1), masters().get(0));
         assertEquals(Role.BACKUP, engines.get(2).role());
+    }
+
+    @Test
+    void aMasterBackFromAHangTakesTheAddressBackWithoutWaitingForTheReconcile() throws Exception {
+        await("node a holds the address", () -> cloud.currentHolders().equals(Set.of(ids.get(0)))
+                && engines.get(0).role() == Role.MASTER);
+        CountDownLatch resume = new CountDownLatch(1);
+        engines.get(0).freezeUntil(resume);
+        await("node b took over while a was frozen", () -> cloud.currentHolders().equals(Set.of(ids.get(1))));
+        int journalBefore = cloud.journal().size();
+
+        resume.countDown();
+        await("node a, still master in its own view, holds the address alone again",
+                () -> cloud.currentHolders().equals(Set.of(ids.get(0))));
+        await("b and c are backups", () -> engines.get(1).role() == Role.BACKUP && engines.get(2).role() == Role.BACKUP);
+        var changes = cloud.journal().subList(journalBefore, cloud.journal().size());
+        assertTrue(changes.stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder: " + changes);
     }
 
     @Test

@@ -196,6 +196,21 @@ class WatchdogTest {
     }
 
     @Test
+    void anAdvertSaysWhetherItsSenderCameBackOrChanged() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 20);
+        startAll();
+        InetAddress fromB = address("192.0.2.2");
+        assertEquals(Watchdog.Received.REVIVED, a.onAdvert(fromB, b.advert(), now, Instant.EPOCH), "first advert");
+        assertEquals(Watchdog.Received.ACCEPTED, a.onAdvert(fromB, b.advert(), now + MS, Instant.EPOCH), "same again");
+        Advert moved = new Advert(21, EIP, b.settings().self());
+        assertEquals(Watchdog.Received.CHANGED, a.onAdvert(fromB, moved, now + 2 * MS, Instant.EPOCH), "new priority");
+        long afterSilence = now + 2 * MS + INTERVAL.toNanos() * RATIO + 1;
+        assertEquals(Watchdog.Received.REVIVED, a.onAdvert(fromB, moved, afterSilence, Instant.EPOCH),
+                "heard again after the dead time (a partition healed, or this node was stopped)");
+    }
+
+    @Test
     void advertFromAStrangerIsIgnored() {
         Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000002", 10);
         startAll();
