@@ -32,6 +32,7 @@ public record Configuration(
         List<String> peers,
         Optional<String> peerGroup,
         int deadRatio,
+        int advertCopies,
         Duration interval,
         Duration reconcileInterval,
         Duration peerRefresh,
@@ -66,6 +67,7 @@ public record Configuration(
                     .orElse(String.join(", ", peers))).append('\n');
             out.append("interval:           ").append(interval.toMillis()).append(" ms\n");
             out.append("dead ratio:         ").append(deadRatio).append('\n');
+            out.append("advert copies:      ").append(advertCopies).append(" (as master)\n");
             out.append("reconcile interval: ").append(reconcileInterval.toMillis()).append(" ms\n");
             out.append("peer refresh:       ").append(peerRefresh.toMillis()).append(" ms\n");
         }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -82,6 +83,20 @@ final class Converters {
             int value = integer(text, "a whole number of intervals, at least 1");
             if (value < 1) {
                 throw new TypeConversionException("'" + text + "' is below 1 (expected a whole number of intervals, at least 1)");
+            }
+            return value;
+        }
+    }
+
+    /** How many times a master sends each advert: 1 to {@link EngineSettings#MAX_ADVERT_COPIES}. */
+    static final class AdvertCopies implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            String expected = "a whole number from 1 to " + EngineSettings.MAX_ADVERT_COPIES;
+            int value = integer(text, expected);
+            if (value < 1 || value > EngineSettings.MAX_ADVERT_COPIES) {
+                throw new TypeConversionException("'" + text + "' is outside 1.." + EngineSettings.MAX_ADVERT_COPIES
+                        + " (expected " + expected + ")");
             }
             return value;
         }

@@ -161,6 +161,12 @@ public final class ExoipCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE}s).")
     Duration peerRefresh;
 
+    @Option(names = "--advert-copies", paramLabel = "N", defaultValue = "2", converter = Converters.AdvertCopies.class,
+            description = "As master, send each advert N times, 10 ms apart, so that a lost packet does not make "
+                    + "the backups take over; 1-5, 1 as the original (env: IF_EXOSCALE_ADVERT_COPIES; "
+                    + "default: ${DEFAULT-VALUE}).")
+    int advertCopies;
+
     @Option(names = "--api-timeout", paramLabel = "DURATION", defaultValue = "30",
             converter = Converters.PositiveDuration.class,
             description = "Longest time one cloud step may take before it is retried (env: IF_EXOSCALE_API_TIMEOUT; "
@@ -327,7 +333,8 @@ public final class ExoipCommand implements Callable<Integer> {
                 .withReconcileInterval(config.reconcileInterval())
                 .withPeerRefresh(config.peerRefresh())
                 .withApiTimeout(config.apiTimeout())
-                .withAdvertKeys(advertKeys);
+                .withAdvertKeys(advertKeys)
+                .withAdvertCopies(config.advertCopies());
         // Bound before the engine starts, so that a taken port fails the start with nothing done.
         try (MetricsServer server = metrics == null ? null : MetricsServer.start(service.metricsAddress,
                 metrics.registry(), () -> holder.get() == null ? Optional.of("starting")
@@ -402,8 +409,8 @@ public final class ExoipCommand implements Callable<Integer> {
         return new Configuration(mode, elasticIp, apiKey.trim(), secret, Optional.ofNullable(endpoint),
                 Optional.ofNullable(zone).map(String::trim).filter(z -> !z.isEmpty()), metadataUrl,
                 Optional.ofNullable(instanceId), priority, listen, List.copyOf(peerNames),
-                Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()), deadRatio, interval,
-                reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket);
+                Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()), deadRatio, advertCopies,
+                interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket);
     }
 
     private Secret secret(CommandLine cmd) {

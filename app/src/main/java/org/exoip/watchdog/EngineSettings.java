@@ -19,10 +19,18 @@ import org.exoip.protocol.AdvertKeys;
  * @param nanoClock         monotonic clock for liveness
  * @param wallClock         wall clock, only for what people read (and the first advert counter)
  * @param advertKeys        present: send and accept only authenticated adverts; empty: the original's plain ones
+ * @param advertCopies      how many times a master (or a stopping master) sends each advert, a few
+ *                          milliseconds apart, so that a lost packet does not make its peers think it dead
  */
 public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration reconcileInterval,
         Duration peerRefresh, Duration apiTimeout, LongSupplier nanoClock, Clock wallClock,
-        Optional<AdvertKeys> advertKeys) {
+        Optional<AdvertKeys> advertKeys, int advertCopies) {
+
+    /** The most copies of an advert a master may send. */
+    public static final int MAX_ADVERT_COPIES = 5;
+
+    /** Copies of each advert a master sends unless told otherwise. */
+    public static final int DEFAULT_ADVERT_COPIES = 2;
 
     public EngineSettings {
         Objects.requireNonNull(node, "node");
@@ -33,29 +41,43 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
         Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(wallClock, "wallClock");
         Objects.requireNonNull(advertKeys, "advertKeys");
+        if (advertCopies < 1 || advertCopies > MAX_ADVERT_COPIES) {
+            throw new IllegalArgumentException("advert copies must be 1.." + MAX_ADVERT_COPIES + ", got " + advertCopies);
+        }
     }
 
     /** Settings with the defaults for everything but the node and the address. */
     public static EngineSettings of(NodeSettings node, InetSocketAddress bind) {
         return new EngineSettings(node, bind, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                System::nanoTime, Clock.systemUTC(), Optional.empty());
+                System::nanoTime, Clock.systemUTC(), Optional.empty(), DEFAULT_ADVERT_COPIES);
     }
 
     public EngineSettings withReconcileInterval(Duration interval) {
-        return new EngineSettings(node, bind, interval, peerRefresh, apiTimeout, nanoClock, wallClock, advertKeys);
+        return new EngineSettings(node, bind, interval, peerRefresh, apiTimeout, nanoClock, wallClock,
+                advertKeys, advertCopies);
     }
 
     public EngineSettings withPeerRefresh(Duration refresh) {
-        return new EngineSettings(node, bind, reconcileInterval, refresh, apiTimeout, nanoClock, wallClock, advertKeys);
+        return new EngineSettings(node, bind, reconcileInterval, refresh, apiTimeout, nanoClock, wallClock,
+                advertKeys, advertCopies);
     }
 
     public EngineSettings withApiTimeout(Duration timeout) {
-        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, timeout, nanoClock, wallClock, advertKeys);
+        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, timeout, nanoClock, wallClock,
+                advertKeys, advertCopies);
     }
 
     /** Authenticated adverts with these keys; empty for the original's plain adverts. */
     public EngineSettings withAdvertKeys(Optional<AdvertKeys> keys) {
-        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock, wallClock, keys);
+        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
+                wallClock, keys, advertCopies);
+    }
+
+    /** Each advert of a master sent {@code copies} times (1 sends it once, as the original did). */
+    public EngineSettings withAdvertCopies(int copies) {
+        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
+                wallClock, advertKeys,
+                copies);
     }
 
     private static void positive(Duration d, String what) {

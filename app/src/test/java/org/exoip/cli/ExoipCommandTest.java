@@ -114,6 +114,7 @@ class ExoipCommandTest {
         env.put("IF_EXOSCALE_RECONCILE_INTERVAL", "30s");
         env.put("IF_EXOSCALE_PEER_REFRESH", "10");
         env.put("IF_EXOSCALE_API_TIMEOUT", "2500ms");
+        env.put("IF_EXOSCALE_ADVERT_COPIES", "3");
         Configuration c = parse("-W");
         assertEquals("198.51.100.7", c.elasticIp().getHostAddress());
         assertEquals("EXOfromenv", c.apiKey());
@@ -130,6 +131,7 @@ class ExoipCommandTest {
         assertEquals(Duration.ofSeconds(30), c.reconcileInterval());
         assertEquals(Duration.ofSeconds(10), c.peerRefresh());
         assertEquals(Duration.ofMillis(2500), c.apiTimeout());
+        assertEquals(3, c.advertCopies());
 
         env.put("IF_BIND_TO", ":5000");
         assertEquals(new InetSocketAddress(5000), parse("-W").listen(), "IF_BIND_TO wins over IF_BIND_ADDRESS");
@@ -174,6 +176,8 @@ class ExoipCommandTest {
         "-P|256|'-P'|0..255",
         "-P|-1|'-P'|0..255",
         "-P|high|'-P'|not a whole number",
+        "--advert-copies|0|'--advert-copies'|from 1 to 5",
+        "--advert-copies|6|'--advert-copies'|from 1 to 5",
         "-xi|300.1.1.1|'-xi'|IPv4 address",
         "-xi|eip.example.com|'-xi'|IPv4 address",
         "-i|not-a-uuid|'-i'|not a UUID",
