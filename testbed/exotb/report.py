@@ -69,7 +69,27 @@ def write_markdown(path, table, goals, notes, machine, args, took):
     if os.environ.get("EXOIP_CMD"):
         command = "EXOIP_CMD=%s %s" % (shlex.quote(os.environ["EXOIP_CMD"]), command)
     notes_text = ("\nNotes from the run:\n\n" + "\n".join("- " + n for n in notes) + "\n") if notes else ""
+    report = TEMPLATE.format(date=time.strftime("%Y-%m-%d %H:%M %Z"), took=took, machine=machine,
+                             command=command, table=table, goals=goals or "(no exoip series run)",
+                             notes=notes_text)
+    try:
+        with open(path) as f:
+            existing = f.read()
+    except FileNotFoundError:
+        existing = ""
     with open(path, "w") as f:
-        f.write(TEMPLATE.format(date=time.strftime("%Y-%m-%d %H:%M %Z"), took=took, machine=machine,
-                                command=command, table=table, goals=goals or "(no exoip series run)",
-                                notes=notes_text))
+        f.write(merge(report, existing))
+
+
+def merge(report, existing):
+    """The report in place of the failover part of `existing`: every section of the file that the
+    template does not write (the flood, fuzzing and footprint figures) is kept, after it."""
+    own = {line for line in report.splitlines() if line.startswith("## ")}
+    kept = []
+    keeping = False
+    for line in existing.splitlines(keepends=True):
+        if line.startswith("## "):
+            keeping = line.rstrip("\n") not in own
+        if keeping:
+            kept.append(line)
+    return report + ("\n" + "".join(kept) if kept else "")

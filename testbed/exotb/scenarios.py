@@ -17,6 +17,8 @@ from .cluster import spawn, wait_until
 from .netns import TestbedError
 
 PRIORITIES = {1: 10, 2: 11, 3: 12}
+# exoip's default --advert-copies: how many times the master sends each advert.
+MASTER_ADVERT_COPIES = 2
 
 
 class Params:
@@ -207,16 +209,25 @@ class Scenarios:
         time.sleep(self.p.loss_watch)
         events = analysis.window(self.bed.standin.events(), t0)
         dropped = sum(self.bed.topology.dropped(i) for i in PRIORITIES)
-        sent = sum(len(PRIORITIES) - 1 for _ in PRIORITIES) * self.p.loss_watch / self.p.interval
+        backups = len(PRIORITIES) - 1
+        # Every node sends one advert per peer per interval; the master sends each one twice
+        # (exoip's default --advert-copies 2).
+        per_interval = backups * (MASTER_ADVERT_COPIES + backups)
+        sent = per_interval * self.p.loss_watch / self.p.interval
         ok = not events and self.bed.standin.holders() == {self.bed.iid(1)}
-        # What a detector that declares the master dead after `ratio` lost adverts in a row would
-        # suffer: the chance that one of the two master-to-backup links loses that many somewhere.
-        per_link = analysis.run_probability(int(self.p.loss_watch / self.p.interval), self.p.ratio, 0.2)
-        naive = 1 - (1 - per_link) ** (len(PRIORITIES) - 1)
+        # What a detector that declares the master dead after `ratio` lost intervals in a row would
+        # suffer: the chance that one of the master-to-backup links loses that many somewhere, with
+        # one advert an interval (as the original and keepalived) and with the master's copies.
+        intervals = int(self.p.loss_watch / self.p.interval)
+
+        def odds(loss):
+            return 1 - (1 - analysis.run_probability(intervals, self.p.ratio, loss)) ** backups
         self.record("advert-loss", ok, "%d change(s) of holder in %d s at -t %s -r %d with %d of ~%d adverts "
-                    "dropped (a backup missing %d adverts in a row somewhere: %.0f %% likely)"
+                    "dropped (odds that a backup misses %d intervals in a row somewhere: %.0f %% with one "
+                    "advert an interval, %.2f %% with the master's %d copies)"
                     % (len(events), self.p.loss_watch, self.p.interval, self.p.ratio, dropped, sent,
-                       self.p.ratio, 100 * naive))
+                       self.p.ratio, 100 * odds(0.2), 100 * odds(0.2 ** MASTER_ADVERT_COPIES),
+                       MASTER_ADVERT_COPIES))
 
     def api_faults(self):
         """Master crash while the API answers 502 pages, 429 with Retry-After, slowly, and its operations
