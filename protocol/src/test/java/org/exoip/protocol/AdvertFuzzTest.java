@@ -24,7 +24,7 @@ import java.util.UUID;
  *
  * <p>In a plain build the seeds (the empty input and the files under {@code AdvertFuzzTestInputs/})
  * run as ordinary tests. {@code JAZZER_FUZZ=1 mvn -pl protocol test -Dtest='AdvertFuzzTest#decodePlain'}
- * fuzzes one method for its {@code maxDuration}; docs/advert-format.md has the long run.
+ * fuzzes one method for its {@code maxDuration}; README.md ("Fuzzing") has the long run.
  */
 class AdvertFuzzTest {
 
