@@ -190,9 +190,10 @@ final class Converters {
         throw new TypeConversionException("'" + text + "' is not " + expected);
     }
 
+    /** Each octet 0-255 and without a leading zero, which some tools read as octal (010 = 8). */
     private static boolean allOctetsValid(String text) {
         for (String octet : text.split("\\.")) {
-            if (Integer.parseInt(octet) > 255) {
+            if (Integer.parseInt(octet) > 255 || (octet.length() > 1 && octet.startsWith("0"))) {
                 return false;
             }
         }

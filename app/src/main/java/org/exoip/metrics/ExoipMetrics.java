@@ -123,12 +123,7 @@ public final class ExoipMetrics implements ApiCallListener {
                 .callback(cb -> {
                     Map<RejectReason, Long> counts = engine.rejections().snapshot();
                     for (Map.Entry<RejectReason, Long> e : counts.entrySet()) {
-                        long value = e.getValue();
-                        if (e.getKey() == RejectReason.UNKNOWN_SENDER) {
-                            // Counted by the engine after decoding, by the decoder once it knows the peers.
-                            value = Math.max(value, engine.unknownSenders());
-                        }
-                        cb.call(value, e.getKey().label());
+                        cb.call(e.getValue(), e.getKey().label());
                     }
                 }).register(registry);
         engine.addTransitionListener(this::transition);

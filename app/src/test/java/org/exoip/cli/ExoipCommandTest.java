@@ -180,6 +180,7 @@ class ExoipCommandTest {
         "--advert-copies|6|'--advert-copies'|from 1 to 5",
         "-xi|300.1.1.1|'-xi'|IPv4 address",
         "-xi|eip.example.com|'-xi'|IPv4 address",
+        "-xi|198.051.100.50|'-xi'|IPv4 address",
         "-i|not-a-uuid|'-i'|not a UUID",
         "-l|:99999|'-l'|outside 1..65535",
         "-l|host:80|'-l'|IPv4",

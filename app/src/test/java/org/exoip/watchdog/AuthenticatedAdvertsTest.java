@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -191,8 +192,12 @@ class AuthenticatedAdvertsTest {
                 && info(a).contains("Peer 127.0.0.2 id=" + B + " priority=20 alive"));
 
         long rejected = a.rejections().total();
+        // B's next genuine advert (priority 20) makes A master again 50 ms later: watch the
+        // transitions rather than poll the role, which could miss the moment.
+        List<Role> entered = new CopyOnWriteArrayList<>();
+        a.addTransitionListener(t -> entered.add(t.to().role()));
         send(socketB, AdvertCodec.encode(new Advert(0, EIP, B)));
-        await("the forged priority 0 makes A step down", () -> a.role() == Role.BACKUP);
+        await("the forged priority 0 makes A step down", () -> entered.contains(Role.BACKUP));
         assertEquals(rejected, a.rejections().total(), "accepted, not rejected");
     }
 

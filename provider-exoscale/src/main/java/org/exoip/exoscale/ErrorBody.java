@@ -43,7 +43,8 @@ final class ErrorBody {
             }
         }
         if (looksLikeHtml(text)) {
-            return shorten("HTML page: " + fromHtml(text));
+            String page = fromHtml(text);
+            return shorten(page.isEmpty() ? "an HTML page without text" : "HTML page: " + page);
         }
         return shorten(oneLine(text));
     }

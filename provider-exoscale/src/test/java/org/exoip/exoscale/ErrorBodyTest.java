@@ -33,6 +33,7 @@ class ErrorBodyTest {
         String page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>"
                 + "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
         assertEquals("HTML page: 502 Bad Gateway", ErrorBody.message(page));
+        assertEquals("an HTML page without text", ErrorBody.message("<html><head><title> </title></head><body></body></html>"));
     }
 
     @Test
