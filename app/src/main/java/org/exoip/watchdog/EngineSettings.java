@@ -76,8 +76,7 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
     /** Each advert of a master sent {@code copies} times (1 sends it once, as the original did). */
     public EngineSettings withAdvertCopies(int copies) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, advertKeys,
-                copies);
+                wallClock, advertKeys, copies);
     }
 
     private static void positive(Duration d, String what) {

@@ -104,6 +104,9 @@ public final class WatchdogEngine {
     private final ReplayGuard replayGuard = new ReplayGuard();
     private Instant lastAdvertWall;
     private volatile long lastAdvertNanos;
+    /** When a master last re-checked the cloud because a peer came back or changed; event loop only. */
+    private boolean rechecked;
+    private long lastRecheckNanos;
     private volatile boolean advertised;
     private final List<Consumer<Watchdog.Transition>> transitionListeners = new CopyOnWriteArrayList<>();
     private long infoWindowStart;
@@ -306,10 +309,14 @@ public final class WatchdogEngine {
             case ACCEPTED -> accepted(received, now);
             case REVIVED, CHANGED -> {
                 accepted(received, now);
-                if (watchdog.role() == Role.MASTER) {
-                    // A master that was hung or cut off, or a peer whose priority moved and moved
-                    // back, leaves this node master in its own view while that peer may have taken
-                    // the Elastic IP: check the cloud now, not at the next periodic reconcile.
+                // A master that was hung or cut off, or a peer whose priority moved and moved back,
+                // leaves this node master in its own view while that peer may have taken the
+                // Elastic IP: check the cloud now, not at the next periodic reconcile. At most once
+                // per dead time, so that a flapping peer cannot make it hammer the API.
+                if (watchdog.role() == Role.MASTER
+                        && (!rechecked || now - lastRecheckNanos >= settings.node().deadTimeout().toNanos())) {
+                    rechecked = true;
+                    lastRecheckNanos = now;
                     reconciler.recheck("peer " + from.getHostAddress()
                             + (outcome == Watchdog.Received.REVIVED ? " is alive again" : " advertises a new priority"));
                 }
