@@ -53,8 +53,9 @@ Command (as root, from the repository's root):
   testbed/README.md): 60 s with every host dropping 20 % of the adverts it sends, at
   `-t 1 -r 3`, and 30 s of `stress-ng --cpu <cores>` in the master's namespace at `-t 100ms -r 3`.
   Any attach or detach during the watch is a false failover. The loss line also gives the
-  chance that some backup misses `ratio` adverts in a row, which is what a detector that only
-  counts missed adverts turns into a false failover.
+  chance that some backup misses `ratio` intervals of adverts in a row, which any detector that
+  waits `ratio` intervals turns into a false failover: with one advert an interval (the original,
+  keepalived) and with exoip's default of two copies of each master advert (`--advert-copies`).
 - **Load.** The machine is shared with whatever else runs; the load average at the start and
   the end of the run is in the machine line. Figures from a busy machine are slower, never
   faster.
