@@ -6,7 +6,7 @@ import signal
 import time
 
 from . import netns
-from .cluster import Node, Standin, exoip_command, standin_command, tail, wait_until
+from .cluster import Node, Standin, exoip_command, info_field, info_peers, standin_command, tail, wait_until
 from .netns import TestbedError
 
 
@@ -103,8 +103,10 @@ class Bed:
                     if node.state() != "MASTER":
                         return False
                 else:
-                    peers = node.peers()
-                    if node.state() != "BACKUP" or not peers \
+                    # One query a node and round: a node answers at most 20 info queries a second.
+                    text = node.info()
+                    peers = info_peers(text)
+                    if info_field(text, "State") != "BACKUP" or not peers \
                             or peers.get(self.nodes[master].address) != "alive":
                         return False
             return True

@@ -304,13 +304,7 @@ class Node:
 
     def peers(self, timeout=1.0):
         """{address: 'alive'|'dead'} from info."""
-        text = self.info(timeout)
-        found = {}
-        for line in (text or "").splitlines():
-            parts = line.split()
-            if len(parts) >= 4 and parts[0] == "Peer":
-                found[parts[1]] = "alive" if "alive" in parts else "dead"
-        return found if text is not None else None
+        return info_peers(self.info(timeout))
 
     def priority(self, timeout=1.0):
         value = info_field(self.info(timeout), "Priority")
@@ -322,3 +316,15 @@ def info_field(text, name):
         if line.startswith(name + " ") or line.startswith(name + "\t"):
             return line[len(name):].strip().split()[0] if line[len(name):].strip() else None
     return None
+
+
+def info_peers(text):
+    """{address: 'alive'|'dead'} from the Peer lines of an info answer, or None without one."""
+    if text is None:
+        return None
+    found = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] == "Peer":
+            found[parts[1]] = "alive" if "alive" in parts else "dead"
+    return found

@@ -78,7 +78,7 @@ class Scenarios:
     def agree(self, interval=None):
         """Waits up to two intervals for one MASTER that alone holds the address (a node learns of
         another's new role or priority from its next advert); returns bed.agreement()."""
-        wait_until(lambda: self.bed.agreement()[0], 2 * (interval or self.p.interval) + 0.5, poll=0.05)
+        wait_until(lambda: self.bed.agreement()[0], 2 * (interval or self.p.interval) + 0.5, poll=0.1)
         return self.bed.agreement()
 
     def record(self, name, ok, figure):
@@ -184,7 +184,7 @@ class Scenarios:
         t_heal = now()
         limit = 2 * self.p.interval
         # One holder, and it is the node that says MASTER: the heal is over.
-        agreed = wait_until(lambda: self.bed.agreement()[0], limit + 5, poll=0.05)
+        agreed = wait_until(lambda: self.bed.agreement()[0], limit + 5, poll=0.1)
         t_agree = now()
         self.wait_quiet(t_heal, max(self.p.interval * 4, 2), timeout=30 + self.p.interval * 20)
         events = self.bed.standin.events()
@@ -294,7 +294,7 @@ class Scenarios:
             at = node.signal(sig)
             first = first if first is not None else at
             sent += 1
-            if not wait_until(lambda: node.priority() != before, 2.0):
+            if not wait_until(lambda: node.priority() != before, 2.0, poll=0.1):
                 raise TestbedError("%s's priority stayed %s after signal %s" % (node.name, before, sig.name))
 
     def sigusr1(self):
@@ -331,7 +331,7 @@ class Scenarios:
         t_join = now()
         st.join_group(4)
         seen = wait_until(lambda: all(h4.address in (bed.nodes[i].peers() or {}) for i in PRIORITIES),
-                          limit + 10, poll=0.05)
+                          limit + 10, poll=0.1)
         t_seen = now()
         h4.start(self.p.interval, self.p.ratio, 5, group=True, extra=extra)
         took = self.wait_holders([4], timeout=30 + self.p.dead * 4)
@@ -348,7 +348,7 @@ class Scenarios:
         st.leave_group(3)
         others = [1, 2, 4]
         dropped = wait_until(lambda: all(bed.nodes[3].address not in (bed.nodes[i].peers() or {bed.nodes[3].address: 1})
-                                         for i in others), limit + 10, poll=0.05)
+                                         for i in others), limit + 10, poll=0.1)
         t_dropped = now()
         bed.nodes[3].expected_exit = True
         bed.nodes[3].kill()

@@ -288,12 +288,22 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Waits for a condition, polling every few milliseconds; false when the deadline passed. */
     public static boolean await(Duration deadline, BooleanSupplier condition) throws InterruptedException {
+        return await(deadline, Duration.ofMillis(5), condition);
+    }
+
+    /**
+     * Waits for a condition, polling every {@code pause}; false when the deadline passed. A
+     * condition that asks the nodes for {@code info} must pause long enough to stay under their
+     * limit of {@value org.exoip.watchdog.WatchdogEngine#INFO_REPLIES_PER_SECOND} answers a second: a refused query looks like a
+     * node that does not answer.
+     */
+    public static boolean await(Duration deadline, Duration pause, BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - end > 0) {
                 return false;
             }
-            TimeUnit.MILLISECONDS.sleep(5);
+            TimeUnit.NANOSECONDS.sleep(pause.toNanos());
         }
         return true;
     }

@@ -73,7 +73,7 @@ public final class WatchdogEngine {
 
     private static final Logger LOG = LogManager.getLogger(WatchdogEngine.class);
     /** At most this many {@code info} answers a second, so the port cannot be used to amplify traffic. */
-    private static final int INFO_REPLIES_PER_SECOND = 20;
+    public static final int INFO_REPLIES_PER_SECOND = 20;
     /** How long a stopping master waits for a successor beyond the dead timeout. */
     private static final Duration HANDOVER_GRACE = Duration.ofSeconds(5);
     /** The gap between two copies of a master's advert (see {@link EngineSettings#advertCopies()}). */
