@@ -15,9 +15,22 @@ public interface SignalInstaller {
 
     void install(WatchdogEngine engine);
 
+    /**
+     * The variable that moves HotSpot's thread suspend/resume signal off SIGUSR2. HotSpot suspends
+     * threads with SIGUSR2 (for Flight Recorder's sampler, for example); once SIGUSR2 has a Java
+     * handler, each of those suspensions raises the priority by one. bin/exoip sets it.
+     */
+    String SUSPEND_SIGNAL_VARIABLE = "_JAVA_SR_SIGNUM";
+
     /** SIGUSR1 / SIGUSR2: priority −1 / +1; SIGTERM / SIGINT: clean stop with hand-over. */
     SignalInstaller POSIX = engine -> {
         Logger log = LogManager.getLogger(SignalInstaller.class);
+        String suspendSignal = System.getenv(SUSPEND_SIGNAL_VARIABLE);
+        if (suspendSignal == null || suspendSignal.isBlank() || suspendSignal.trim().equals("12")) {
+            log.warn("The JVM suspends threads with SIGUSR2, which here raises the priority: a profiler or a Flight "
+                    + "Recorder recording would move it. Start exoip through its launcher (bin/exoip, /usr/bin/exoip), "
+                    + "or set " + SUSPEND_SIGNAL_VARIABLE + "=39 in its environment");
+        }
         Signal.handle(new Signal("USR1"), s -> engine.adjustPriority(-1));
         Signal.handle(new Signal("USR2"), s -> engine.adjustPriority(+1));
         Signal.handle(new Signal("TERM"), s -> {

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.exoip.cli.SignalInstaller;
 import org.exoip.exoscale.standin.AttachmentEvent;
 import org.exoip.exoscale.standin.StandinServer;
 import org.exoip.exoscale.standin.StandinState;
@@ -145,10 +146,12 @@ public final class LocalCluster implements AutoCloseable {
         List<String> command = command(node, "-W");
         command.addAll(List.of("-l", node.ip + ":" + port, "-G", GROUP));
         command.addAll(List.of(extra));
-        node.process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log.toFile()));
+        // As bin/exoip does: the JVM's thread-suspend signal off SIGUSR2, exoip's "priority +1".
+        builder.environment().putIfAbsent(SignalInstaller.SUSPEND_SIGNAL_VARIABLE, "39");
+        node.process = builder.start();
     }
 
     /**

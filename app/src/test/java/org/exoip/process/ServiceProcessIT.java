@@ -127,6 +127,47 @@ class ServiceProcessIT {
     }
 
     /**
+     * HotSpot suspends threads with SIGUSR2 to sample them (Flight Recorder, async profilers), and
+     * SIGUSR2 is exoip's "priority +1": before the launcher moved the JVM's signal, a recording
+     * raised the priority a few times a second. Here the launcher runs the watchdog under a
+     * recording that samples Java code every millisecond, while info queries keep it busy; the
+     * priority must stay put, and a real SIGUSR2 must still move it.
+     */
+    @Test
+    void aFlightRecordingThroughTheLauncherLeavesThePriorityAlone() throws Exception {
+        Path launcher = Path.of("..", "bin", "exoip").toAbsolutePath().normalize();
+        assertTrue(Files.isExecutable(launcher), "the launcher is missing: " + launcher);
+        String jar = Path.of(System.getProperty("exoip.jar", "target/exoip.jar")).toAbsolutePath().toString();
+        Path settings = Files.writeString(tmp.resolve("sampling.jfc"), String.join("\n",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                "<configuration version=\"2.0\">",
+                "  <event name=\"jdk.ExecutionSample\">",
+                "    <setting name=\"enabled\">true</setting>",
+                "    <setting name=\"period\">1 ms</setting>",
+                "  </event>",
+                "</configuration>", ""));
+        // env -u: the launcher alone must move the signal; the cluster would otherwise set it.
+        cluster = new LocalCluster(List.of("env", "-u", "_JAVA_SR_SIGNUM", "EXOIP_JAR=" + jar,
+                "EXOIP_JAVA_OPTS=-XX:StartFlightRecording=settings=" + settings + ",filename=" + tmp.resolve("rec.jfr"),
+                launcher.toString()), tmp);
+        Node node = cluster.addNode("node-j");
+        cluster.start(node, "-t", "0.2");
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
+                cluster.tail(node, 20));
+        for (int i = 0; i < 30; i++) {
+            assertEquals(Optional.of("10"), cluster.field(node, "Priority"), cluster.tail(node, 20));
+            TimeUnit.MILLISECONDS.sleep(100); // keeps to the node's limit of info answers a second
+        }
+        String log = Files.readString(node.log());
+        assertTrue(log.contains("Started recording"), "no recording ran:\n" + cluster.tail(node, 20));
+        assertFalse(log.contains("Priority 10 ->"), "the recording moved the priority:\n" + cluster.tail(node, 40));
+        assertFalse(log.contains("suspends threads with SIGUSR2"), "the launcher did not move the signal:\n" + log);
+        cluster.signal(node, "USR2");
+        assertTrue(LocalCluster.await(DEADLINE, Duration.ofMillis(100),
+                () -> cluster.field(node, "Priority").equals(Optional.of("11"))), cluster.tail(node, 20));
+    }
+
+    /**
      * {@code killall exoip}, as the original's ifupdown recipe stops it. Run in a PID namespace of
      * its own, so that it cannot reach any other exoip on this machine.
      */
