@@ -21,4 +21,12 @@ public interface ElasticIpProvider {
 
     /** Detaches the Elastic IP from {@code instance}; returns once the cloud reports it done. */
     void detach(UUID instance) throws CloudException;
+
+    /**
+     * Gives up the {@link #holders()} call in flight, if there is one and the implementation can:
+     * that call then throws {@link AbandonedCallException} at once. The one method that may be
+     * called from any thread. Writes in flight are never abandoned. Does nothing by default.
+     */
+    default void abandonRead() {
+    }
 }

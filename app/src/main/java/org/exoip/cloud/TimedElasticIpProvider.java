@@ -4,13 +4,16 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Bounds every call of another provider by a timeout, whatever that provider does, so that a hung
@@ -22,6 +25,7 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
     private final ElasticIpProvider delegate;
     private final Duration timeout;
     private final ExecutorService calls;
+    private final AtomicReference<Future<?>> pendingRead = new AtomicReference<>();
 
     public TimedElasticIpProvider(ElasticIpProvider delegate, Duration timeout, ThreadFactory threads) {
         this.delegate = delegate;
@@ -31,7 +35,20 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
 
     @Override
     public Set<UUID> holders() throws CloudException {
-        return call("list the Elastic IP's holders", delegate::holders);
+        return call("list the Elastic IP's holders", delegate::holders, true);
+    }
+
+    /**
+     * Abandons (interrupts) the read in flight. A read whose request or answer a network cut lost
+     * waits for TCP to retransmit, which after a cut of a few seconds can take seconds more; the
+     * next read goes out on a fresh connection.
+     */
+    @Override
+    public void abandonRead() {
+        Future<?> read = pendingRead.get();
+        if (read != null) {
+            read.cancel(true);
+        }
     }
 
     @Override
@@ -39,7 +56,7 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
         call("attach the Elastic IP to " + instance, () -> {
             delegate.attach(instance);
             return null;
-        });
+        }, false);
     }
 
     @Override
@@ -47,13 +64,19 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
         call("detach the Elastic IP from " + instance, () -> {
             delegate.detach(instance);
             return null;
-        });
+        }, false);
     }
 
-    private <T> T call(String what, Callable<T> body) throws CloudException {
-        Future<T> future = calls.submit(body);
+    private <T> T call(String what, Callable<T> body, boolean read) throws CloudException {
+        FutureTask<T> future = new FutureTask<>(body);
+        if (read) {
+            pendingRead.set(future); // before it runs, so that it can be abandoned from its first instant
+        }
+        calls.execute(future);
         try {
             return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (CancellationException e) {
+            throw new AbandonedCallException(what + " abandoned for a fresh one");
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new CloudException(what + " failed: no answer within " + timeout.toMillis() + " ms", true);
@@ -66,6 +89,10 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new CloudException(what + " interrupted", true);
+        } finally {
+            if (read) {
+                pendingRead.compareAndSet(future, null);
+            }
         }
     }
 

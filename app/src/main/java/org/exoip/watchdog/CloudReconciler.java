@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.exoip.cloud.AbandonedCallException;
 import org.exoip.cloud.Backoff;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
@@ -47,7 +48,10 @@ public final class CloudReconciler implements AutoCloseable {
         WAITING,
         /** A call failed; try again after a back-off. */
         FAILED,
-        /** A newer decision arrived during the pass; it was abandoned before any further write. */
+        /**
+         * A newer decision or a recheck arrived during the pass; it was abandoned before any
+         * further write (a read in flight is abandoned too), and a new pass starts at once.
+         */
         SUPERSEDED
     }
 
@@ -100,6 +104,7 @@ public final class CloudReconciler implements AutoCloseable {
     public void decide(Decision decision) {
         latest.set(decision);
         wakeups.offer(decision);
+        provider.abandonRead();
     }
 
     /**
@@ -109,6 +114,7 @@ public final class CloudReconciler implements AutoCloseable {
     public void recheck(String why) {
         LOG.info("Checking the Elastic IP's holders now: {}", why);
         wakeups.offer(why);
+        provider.abandonRead();
     }
 
     /**
@@ -120,6 +126,7 @@ public final class CloudReconciler implements AutoCloseable {
         HandoverRequest request = new HandoverRequest(successorExpected, waitForSuccessor, new CompletableFuture<>());
         handover = request;
         wakeups.offer(request);
+        provider.abandonRead();
         return request.done;
     }
 
@@ -137,6 +144,8 @@ public final class CloudReconciler implements AutoCloseable {
             actedOn = decision;
             Outcome outcome = reconcile(decision, () -> latest.get() == decision, fresh);
             if (outcome == Outcome.SUPERSEDED) {
+                // The pass that follows serves whatever woke this one up.
+                wakeups.clear();
                 attempt = 0;
                 continue;
             }
@@ -200,6 +209,9 @@ public final class CloudReconciler implements AutoCloseable {
                 return reconcileMaster(holders, current);
             }
             return reconcileBackup(holders, decision.master());
+        } catch (AbandonedCallException e) {
+            LOG.debug("Reading the holders again: {}", e.getMessage());
+            return Outcome.SUPERSEDED;
         } catch (CloudException e) {
             LOG.warn("Reconciling as {} failed, will retry: {}", decision.role(), e.getMessage());
             return Outcome.FAILED;
@@ -262,6 +274,8 @@ public final class CloudReconciler implements AutoCloseable {
                     provider.detach(self);
                     return true;
                 }
+            } catch (AbandonedCallException e) {
+                continue; // the read of a pass that the hand-over overtook: read again
             } catch (CloudException e) {
                 LOG.warn("Letting go of the Elastic IP failed: {}", e.getMessage());
                 if (now - finalDeadline >= 0) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,51 @@ class TimedElasticIpProviderTest {
             CloudException e = assertThrows(CloudException.class, () -> timed.attach(ID));
             assertTrue(e.retryable());
             assertEquals("attach the Elastic IP to " + ID + " failed: no answer within 50 ms", e.getMessage());
+        } finally {
+            hanging.release.countDown();
+        }
+    }
+
+    @Test
+    void anAbandonedReadFailsAtOnceAndTheNextOneIsAnswered() throws Exception {
+        HangingProvider hanging = new HangingProvider();
+        try (TimedElasticIpProvider timed = new TimedElasticIpProvider(hanging, Duration.ofHours(1), Thread::new)) {
+            CompletableFuture<Set<UUID>> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return timed.holders();
+                } catch (CloudException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            // Abandon until the read is under way (it may not have reached the delegate yet).
+            while (!read.isDone()) {
+                timed.abandonRead();
+                Thread.onSpinWait();
+            }
+            CompletionException failed = assertThrows(CompletionException.class, read::join);
+            assertTrue(failed.getCause() instanceof AbandonedCallException, failed.toString());
+            assertEquals("list the Elastic IP's holders abandoned for a fresh one", failed.getCause().getMessage());
+            hanging.release.countDown();
+            assertEquals(Set.of(), timed.holders());
+        } finally {
+            hanging.release.countDown();
+        }
+    }
+
+    @Test
+    void aWriteInFlightIsNeverAbandoned() throws Exception {
+        HangingProvider hanging = new HangingProvider();
+        try (TimedElasticIpProvider timed = new TimedElasticIpProvider(hanging, Duration.ofHours(1), Thread::new)) {
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+                try {
+                    timed.attach(ID);
+                } catch (CloudException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            timed.abandonRead();
+            hanging.release.countDown();
+            write.join(); // completes normally, abandoned or not
         } finally {
             hanging.release.countDown();
         }
