@@ -99,12 +99,22 @@ public final class ExoscaleClient {
         this.pollSchedule = b.pollSchedule;
         this.retryPolicy = retryPolicy(b.retrySchedule);
 
-        ApiClient api = new ApiClient(
-                // HTTP/1.1: a handful of requests need no multiplexing, and a plain-HTTP endpoint
-                // (a stand-in, a proxy) then gets no h2c upgrade attempt.
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1),
-                objectMapper(),
-                endpoint.toString());
+        // HTTP/1.1: a handful of requests need no multiplexing, and a plain-HTTP endpoint (a
+        // stand-in, a proxy) then gets no h2c upgrade attempt.
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .build();
+        ApiClient api = new ApiClient(HttpClient.newBuilder(), objectMapper(), endpoint.toString()) {
+            /**
+             * The generated client builds a new HttpClient, with a selector thread of its own,
+             * for each API class that asks; one serves them all.
+             */
+            @Override
+            public HttpClient getHttpClient() {
+                return http;
+            }
+        };
         api.setConnectTimeout(connectTimeout);
         api.setReadTimeout(requestTimeout);
         api.setRequestInterceptor(new SigningInterceptor(new RequestSigner(apiKey, apiSecret), clock));

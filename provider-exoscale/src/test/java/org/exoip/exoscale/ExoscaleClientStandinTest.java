@@ -124,6 +124,24 @@ class ExoscaleClientStandinTest {
                 kinds);
     }
 
+    private static Set<String> httpSelectorThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.matches("HttpClient-\\d+-SelectorManager")).collect(Collectors.toSet());
+    }
+
+    /** Each JDK HttpClient runs a selector thread: the four generated API classes share one client. */
+    @Test
+    void everyCallGoesThroughOneHttpClient() throws Exception {
+        Set<String> before = httpSelectorThreads();
+        ExoscaleClient client = client();
+        client.attach(eip, nodeA); // Elastic IP and operation APIs
+        client.instance(nodeA); // instance API
+        client.securityGroupMembers("exoip"); // security group API
+        Set<String> started = httpSelectorThreads();
+        started.removeAll(before);
+        assertEquals(1, started.size(), "selector threads started: " + started);
+    }
+
     @Test
     void attachReturnsOnlyOnceThePendingOperationHasSucceeded() throws Exception {
         state.setOperationDelay(Duration.ofMillis(150));
