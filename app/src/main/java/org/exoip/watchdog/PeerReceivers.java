@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -49,6 +51,19 @@ final class PeerReceivers {
      * "port unreachable" while the peer's exoip is down. Liveness already says so; not worth a line.
      */
     private static final ChannelHandler IGNORE_PORT_UNREACHABLE = new IgnorePortUnreachable();
+
+    /**
+     * A peer sends one advert (or a master's few copies) an interval: reading one datagram per
+     * wake-up spares the second {@code recvfrom} that would only find the queue empty, half the
+     * system calls of the receive path. A datagram still queued wakes the selector again.
+     */
+    private static final RecvByteBufAllocator ONE_DATAGRAM_PER_READ = oneDatagramPerRead();
+
+    private static RecvByteBufAllocator oneDatagramPerRead() {
+        FixedRecvByteBufAllocator allocator = new FixedRecvByteBufAllocator(2048);
+        allocator.maxMessagesPerRead(1);
+        return allocator;
+    }
 
     private final EventLoop loop;
     private final InetSocketAddress bind;
@@ -107,6 +122,7 @@ final class PeerReceivers {
                 .group(loop)
                 .channel(NioDatagramChannel.class)
                 .option(REUSE_PORT, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, ONE_DATAGRAM_PER_READ)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
