@@ -15,6 +15,15 @@ import org.junit.jupiter.api.Test;
 /** Each route answers the JSON shape of the reference page, plus an unknown field. */
 class ApiEndpointsTest extends StandinTestBase {
 
+    /**
+     * Without TCP_NODELAY the JDK server's answers stall 40 ms on Nagle and the client's delayed
+     * ACK; the stand-in turns it on for every server of its JVM (read by the JDK once per JVM).
+     */
+    @Test
+    void theServerSendsWithoutNagleDelays() {
+        assertEquals("true", System.getProperty(StandinServer.NO_DELAY_PROPERTY));
+    }
+
     @Test
     void listsElasticIps() throws Exception {
         HttpResponse<String> response = get("/elastic-ip");
