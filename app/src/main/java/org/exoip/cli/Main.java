@@ -1,6 +1,8 @@
 package org.exoip.cli;
 
+import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.logging.Logging;
+import picocli.CommandLine;
 import org.exoip.process.QuickExit;
 
 /** Entry point of the {@code exoip} program. */
@@ -10,11 +12,27 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        warmUp();
         int code = ExoipCommand.commandLine().execute(args);
         // Else the JVM's exit waits 300 ms for the HTTP client's idle selector thread.
         QuickExit.stopHttpClientSelectors();
         // Last: flush what is still queued for syslog before the JVM goes.
         Logging.shutdown();
         System.exit(code);
+    }
+
+    /**
+     * Meanwhile on the second core: picocli's classes (compiled for Java 5, so the class-data
+     * archive cannot hold them and each is verified as it loads), then what the first API call
+     * needs. The main thread starts log4j2 in the meantime and finds these ready, or waits for
+     * the class it needs; a daemon thread, so it never holds up the exit.
+     */
+    private static void warmUp() {
+        Thread warmer = new Thread(() -> {
+            new CommandLine(CommandLine.Model.CommandSpec.create()).parseArgs();
+            ExoscaleClient.warmUp();
+        }, "exoip-warmup");
+        warmer.setDaemon(true);
+        warmer.start();
     }
 }

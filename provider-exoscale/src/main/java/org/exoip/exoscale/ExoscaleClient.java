@@ -43,6 +43,8 @@ import org.exoip.exoscale.generated.api.InstanceApi;
 import org.exoip.exoscale.generated.api.OperationApi;
 import org.exoip.exoscale.generated.api.SecurityGroupApi;
 import org.exoip.exoscale.generated.model.ElasticIp;
+import org.exoip.exoscale.generated.model.ElasticIpList;
+import org.exoip.exoscale.generated.model.InstanceList;
 import org.exoip.exoscale.generated.model.InstanceListItem;
 import org.exoip.exoscale.generated.model.InstanceTarget;
 import org.exoip.exoscale.generated.model.Operation;
@@ -50,6 +52,7 @@ import org.exoip.exoscale.generated.model.OperationReason;
 import org.exoip.exoscale.generated.model.OperationState;
 import org.exoip.exoscale.generated.model.ResourceRef;
 import org.exoip.exoscale.generated.model.SecurityGroup;
+import org.exoip.exoscale.generated.model.SecurityGroupList;
 
 /**
  * The calls exoip makes to the Exoscale API v2, on top of the client generated from
@@ -135,6 +138,28 @@ public final class ExoscaleClient {
             throw new IllegalArgumentException("not an Exoscale zone name: " + zone + " (expected e.g. ch-gva-2)");
         }
         return URI.create("https://api-" + zone + ".exoscale.com/v2");
+    }
+
+    /**
+     * Loads and initialises what the first API call will need (the JDK's TLS context with its
+     * trust store, Jackson's (de)serializers for the API's objects), so that a spare core can do
+     * it while the main thread starts logging and parses the command line. Cuts the start-up of
+     * {@code exoip -A}; safe to call from any thread, any number of times; never throws.
+     */
+    public static void warmUp() {
+        try {
+            javax.net.ssl.SSLContext.getDefault();
+            ObjectMapper mapper = objectMapper();
+            String id = "\"id\":\"00000000-0000-4000-8000-000000000000\"";
+            mapper.readValue("{\"elastic-ips\":[{" + id + ",\"ip\":\"192.0.2.1\"}]}", ElasticIpList.class);
+            mapper.readValue("{\"instances\":[{" + id + ",\"public-ip\":\"192.0.2.1\","
+                    + "\"security-groups\":[{" + id + "}]}]}", InstanceList.class);
+            mapper.readValue("{\"security-groups\":[{" + id + ",\"name\":\"x\"}]}", SecurityGroupList.class);
+            mapper.readValue("{" + id + ",\"state\":\"success\",\"reference\":{" + id + "}}", Operation.class);
+            mapper.writeValueAsBytes(new InstanceTarget().instance(new ResourceRef().id(UUID.randomUUID())));
+        } catch (Exception | LinkageError e) {
+            // Only a warm-up: the real call will meet whatever this met, and say so.
+        }
     }
 
     /**
