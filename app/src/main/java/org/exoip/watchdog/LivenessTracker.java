@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -75,6 +76,25 @@ public final class LivenessTracker {
             }
         }
         return alive;
+    }
+
+    /**
+     * The first moment (monotonic nanoseconds) at which a peer alive at {@code nanos} turns dead
+     * if it stays silent, or empty when none is alive.
+     */
+    public OptionalLong nextExpiry(long nanos) {
+        boolean any = false;
+        long earliest = 0;
+        for (Peer peer : peers.values()) {
+            if (peer.isAlive(nanos)) {
+                long expiry = peer.lastSeenNanos + timeoutNanos + 1;
+                if (!any || expiry - earliest < 0) {
+                    earliest = expiry;
+                    any = true;
+                }
+            }
+        }
+        return any ? OptionalLong.of(earliest) : OptionalLong.empty();
     }
 
     /** Every peer's status, in a stable order, for {@code info} and transitions. */

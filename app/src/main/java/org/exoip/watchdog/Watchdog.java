@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -109,9 +110,10 @@ public final class Watchdog {
         if (before.isEmpty()) {
             return Received.UNKNOWN_SENDER;
         }
-        // The election changes only when this peer comes alive or advertises something new; the
-        // periodic evaluation catches the rest. Re-running it for every advert cost O(peers) per
-        // advert, O(peers^2) per interval: most of the CPU with 50 peers at 100 ms.
+        // The election changes only when this peer comes alive or advertises something new; a
+        // peer's death is found by the evaluation the engine times for the first expiry
+        // (nextEvaluation). Re-running it for every advert cost O(peers) per advert, O(peers^2)
+        // per interval: most of the CPU with 50 peers at 100 ms.
         PeerStatus was = before.get();
         Received received = !was.alive() ? Received.REVIVED
                 : was.priority() != advert.priority() || !advert.instanceId().equals(was.id()) ? Received.CHANGED
@@ -136,6 +138,23 @@ public final class Watchdog {
             change(new Decision(Role.STOPPING, settings.self(), null), "stop requested", nanos);
         }
         return before;
+    }
+
+    /**
+     * The next moment (monotonic nanoseconds) at which the passing of time alone can change the
+     * decision: the end of the start-up hold-off, or the first expiry of an alive peer. Empty when
+     * time alone changes nothing (not started, stopping, or no peer alive after the hold-off);
+     * adverts, signals and peer changes re-evaluate by themselves.
+     */
+    public OptionalLong nextEvaluation(long nanos) {
+        if (!started || decision.role() == Role.STOPPING) {
+            return OptionalLong.empty();
+        }
+        long holdOffEnd = startedNanos + settings.deadTimeout().toNanos() + 1;
+        if (nanos - holdOffEnd < 0) {
+            return OptionalLong.of(holdOffEnd);
+        }
+        return liveness.nextExpiry(nanos);
     }
 
     /** Re-runs liveness and the election; the only place the role changes. */

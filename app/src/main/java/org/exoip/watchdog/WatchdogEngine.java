@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,6 +76,8 @@ public final class WatchdogEngine {
     private static final Logger LOG = LogManager.getLogger(WatchdogEngine.class);
     /** At most this many {@code info} answers a second, so the port cannot be used to amplify traffic. */
     public static final int INFO_REPLIES_PER_SECOND = 20;
+    /** A timed evaluation never fires sooner than this after it is set: no busy loop on a clock step. */
+    private static final long MIN_TIMER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a stopping master waits for a successor beyond the dead timeout. */
     private static final Duration HANDOVER_GRACE = Duration.ofSeconds(5);
     /** The gap between two copies of a master's advert (see {@link EngineSettings#advertCopies()}). */
@@ -106,6 +110,9 @@ public final class WatchdogEngine {
     private volatile long lastAdvertNanos;
     /** When a master last re-checked the cloud because a peer came back or changed; event loop only. */
     private boolean rechecked;
+    /** The timed evaluation pending, if any, and when it is due (event loop only). */
+    private ScheduledFuture<?> evaluationTimer;
+    private long evaluationAt;
     private long lastRecheckNanos;
     private volatile boolean advertised;
     private final List<Consumer<Watchdog.Transition>> transitionListeners = new CopyOnWriteArrayList<>();
@@ -177,8 +184,7 @@ public final class WatchdogEngine {
                     node.interval().toMillis(), node.deadRatio());
             long intervalNanos = node.interval().toNanos();
             loop.scheduleAtFixedRate(this::sendAdverts, 0, intervalNanos, TimeUnit.NANOSECONDS);
-            long tick = Math.max(Duration.ofMillis(5).toNanos(), Math.min(Duration.ofMillis(50).toNanos(), intervalNanos / 10));
-            loop.scheduleAtFixedRate(() -> watchdog.evaluate(nanos()), tick, tick, TimeUnit.NANOSECONDS);
+            scheduleEvaluation(nanos());
         });
         reconciler.start();
         peerRefresher.execute(this::refreshPeers);
@@ -186,6 +192,36 @@ public final class WatchdogEngine {
 
     private long nanos() {
         return settings.nanoClock().getAsLong();
+    }
+
+    /**
+     * Times the next evaluation for the moment time alone can change the decision (the end of the
+     * hold-off, the first expiry of an alive peer), unless one is due no later. Instead of a tick
+     * of a tenth of an interval: a death is seen at its very moment rather than up to a tick late,
+     * and an idle node wakes up only when a peer could have died. A timer that finds its peer
+     * refreshed in between only times the next one. Runs on the event loop.
+     */
+    private void scheduleEvaluation(long now) {
+        OptionalLong next = watchdog.nextEvaluation(now);
+        if (next.isEmpty()) {
+            return;
+        }
+        long at = next.getAsLong();
+        if (evaluationTimer != null) {
+            if (evaluationAt - at <= 0) {
+                return;
+            }
+            evaluationTimer.cancel(false);
+        }
+        evaluationAt = at;
+        evaluationTimer = loop.schedule(this::evaluateOnTime, Math.max(MIN_TIMER_NANOS, at - now), TimeUnit.NANOSECONDS);
+    }
+
+    private void evaluateOnTime() {
+        evaluationTimer = null;
+        long now = nanos();
+        watchdog.evaluate(now);
+        scheduleEvaluation(now);
     }
 
     /**
@@ -309,6 +345,7 @@ public final class WatchdogEngine {
             case ACCEPTED -> accepted(received, now);
             case REVIVED, CHANGED -> {
                 accepted(received, now);
+                scheduleEvaluation(now);
                 // A master that was hung or cut off, or a peer whose priority moved and moved back,
                 // leaves this node master in its own view while that peer may have taken the
                 // Elastic IP: check the cloud now, not at the next periodic reconcile. At most once
@@ -427,6 +464,7 @@ public final class WatchdogEngine {
             watchdog.start(now);
             LOG.info("Peers known; deciding in {} ms (interval x dead ratio)", watchdog.holdOff().toMillis());
         }
+        scheduleEvaluation(now);
     }
 
     /** SIGUSR1 / SIGUSR2: moves the priority by {@code delta}, effective in the very next advert. */

@@ -47,6 +47,30 @@ class LivenessTrackerTest {
     }
 
     @Test
+    void theNextExpiryIsTheFirstMomentAnAlivePeerIsDead() {
+        tracker.setPeers(List.of(a, b));
+        assertTrue(tracker.nextExpiry(0).isEmpty(), "no peer alive, nothing expires");
+        long t0 = 5_000 * MS;
+        tracker.observe(a, ID, 1, t0, Instant.EPOCH);
+        tracker.observe(b, ID, 1, t0 + 1_000 * MS, Instant.EPOCH);
+        long expiry = tracker.nextExpiry(t0).getAsLong();
+        assertEquals(t0 + 3_000 * MS + 1, expiry);
+        assertEquals(2, tracker.alive(expiry - 1).size());
+        assertEquals(1, tracker.alive(expiry).size(), "a is dead at that very moment");
+        assertEquals(t0 + 4_000 * MS + 1, tracker.nextExpiry(expiry).getAsLong(), "then b's turn");
+        assertTrue(tracker.nextExpiry(t0 + 4_000 * MS + 1).isEmpty());
+    }
+
+    @Test
+    void theNextExpiryWorksAcrossNanoTimeOverflow() {
+        tracker.setPeers(List.of(a, b));
+        long t0 = Long.MAX_VALUE - MS;
+        tracker.observe(a, ID, 1, t0 + 2 * MS, Instant.EPOCH); // past the overflow
+        tracker.observe(b, ID, 1, t0, Instant.EPOCH);
+        assertEquals(t0 + 3_000 * MS + 1, tracker.nextExpiry(t0 + 2 * MS).getAsLong());
+    }
+
+    @Test
     void unknownSenderIsIgnored() {
         tracker.setPeers(List.of(a));
         assertTrue(tracker.observe(b, ID, 0, 0, Instant.EPOCH).isEmpty());

@@ -74,6 +74,27 @@ class WatchdogTest {
         return nodes.values().stream().filter(w -> w.role() == Role.MASTER).count();
     }
 
+    /** The engine times its evaluations from this: the end of the hold-off, then each first expiry. */
+    @Test
+    void theNextEvaluationIsWhenTimeAloneCanChangeTheDecision() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-00000000000a", 10);
+        node("192.0.2.2", "00000000-0000-4000-8000-00000000000b", 20);
+        assertTrue(a.nextEvaluation(now).isEmpty(), "not started: nothing to time");
+        startAll();
+        long holdOffEnd = now + INTERVAL.toNanos() * RATIO + 1;
+        assertEquals(holdOffEnd, a.nextEvaluation(now).getAsLong(), "the hold-off first");
+        run(RATIO + 1);
+        assertEquals(Role.MASTER, a.role());
+        long lastHeard = now;
+        assertEquals(lastHeard + INTERVAL.toNanos() * RATIO + 1, a.nextEvaluation(now).getAsLong(),
+                "then the first moment b, heard last now, is dead");
+        now = lastHeard + INTERVAL.toNanos() * RATIO + 1;
+        a.evaluate(now);
+        assertTrue(a.nextEvaluation(now).isEmpty(), "b dead: nothing left to expire");
+        a.beginStopping(now);
+        assertTrue(a.nextEvaluation(now).isEmpty(), "stopping: time changes nothing");
+    }
+
     @Test
     void noDecisionDuringTheHoldOff() {
         Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
