@@ -89,15 +89,20 @@ class StalledReadTest {
         }
     }
 
-    @Test
-    void aRecheckAbandonsTheStalledReadAndRepairsAtOnce() throws Exception {
+    /** A master holding the Elastic IP alone, whose reconciler is stuck in a read. */
+    private void masterWithAStalledRead() throws InterruptedException {
         reconciler.start();
         reconciler.decide(new Decision(Role.MASTER, SELF, SELF));
         awaitHolders(Set.of(SELF), "the new master attaches");
         stalling.stallNextRead();
-        cloud.setHolders(Set.of(SELF, PEER)); // the partitioned peer took it meanwhile
         reconciler.recheck("a test: the next read stalls");
         assertTrue(stalling.stalled.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the read never started");
+    }
+
+    @Test
+    void aRecheckAbandonsTheStalledReadAndRepairsAtOnce() throws Exception {
+        masterWithAStalledRead();
+        cloud.setHolders(Set.of(SELF, PEER)); // the partitioned peer took it meanwhile
         reconciler.recheck("a test: the peer is back");
         awaitHolders(Set.of(SELF), "the recheck detaches the peer");
     }
@@ -115,12 +120,7 @@ class StalledReadTest {
 
     @Test
     void aHandOverDoesNotWaitForTheStalledRead() throws Exception {
-        reconciler.start();
-        reconciler.decide(new Decision(Role.MASTER, SELF, SELF));
-        awaitHolders(Set.of(SELF), "the new master attaches");
-        stalling.stallNextRead();
-        reconciler.recheck("a test: the next read stalls");
-        assertTrue(stalling.stalled.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the read never started");
+        masterWithAStalledRead();
         assertEquals(true, reconciler.handOver(false, Duration.ofSeconds(1)).get(DEADLINE_SECONDS, TimeUnit.SECONDS));
         assertEquals(Set.of(), cloud.currentHolders());
     }
