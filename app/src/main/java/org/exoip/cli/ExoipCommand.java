@@ -140,7 +140,8 @@ public final class ExoipCommand implements Callable<Integer> {
     String peerGroup;
 
     @Option(names = "-r", paramLabel = "RATIO", defaultValue = "3", converter = Converters.DeadRatio.class,
-            description = "A peer is dead after more than RATIO x interval without an advert, at least 1 "
+            description = "A peer is dead after more than RATIO x interval without an advert (plus a tenth of "
+                    + "an interval, at most 50 ms, for a late one), at least 1 "
                     + "(env: IF_DEAD_RATIO; default: ${DEFAULT-VALUE}).")
     int deadRatio;
 

@@ -12,7 +12,8 @@ import java.util.UUID;
  * @param elasticIp the shared Elastic IP
  * @param priority  initial priority, 0 (best) to 255
  * @param interval  time between two adverts, at least 10 ms
- * @param deadRatio a peer is dead after more than {@code interval × deadRatio} of silence; at least 1
+ * @param deadRatio a peer is dead after more than {@code interval × deadRatio} of silence (plus
+ *                  {@link #lateAllowance()}); at least 1
  */
 public record NodeSettings(UUID self, Inet4Address elasticIp, int priority, Duration interval, int deadRatio) {
 
@@ -34,8 +35,29 @@ public record NodeSettings(UUID self, Inet4Address elasticIp, int priority, Dura
         }
     }
 
+    /** The most that {@link #lateAllowance()} adds, whatever the interval. */
+    public static final Duration MAX_LATE_ALLOWANCE = Duration.ofMillis(50);
+
     /** How long a peer may stay silent before it is dead; also the start-up hold-off. */
     public Duration deadTimeout() {
         return interval.multipliedBy(deadRatio);
+    }
+
+    /**
+     * How much later than {@link #deadTimeout()} a silent peer is declared dead: a tenth of an
+     * interval, at most {@link #MAX_LATE_ALLOWANCE}. With ratio 3 and two adverts lost in a row,
+     * the third comes in one dead time after the last one heard, give or take the network's and
+     * the schedulers' jitter (and the 10 ms between a master's copies, when the second copy of the
+     * last one heard was lost): without this allowance that advert loses a race with the clock
+     * half of the time, and the node tolerates one lost advert fewer than its ratio says.
+     */
+    public Duration lateAllowance() {
+        Duration tenth = interval.dividedBy(10);
+        return tenth.compareTo(MAX_LATE_ALLOWANCE) < 0 ? tenth : MAX_LATE_ALLOWANCE;
+    }
+
+    /** {@link #deadTimeout()} plus {@link #lateAllowance()}: silence beyond this and a peer is dead. */
+    public Duration livenessTimeout() {
+        return deadTimeout().plus(lateAllowance());
     }
 }

@@ -64,7 +64,7 @@ public final class Watchdog {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.isOwnAddress = Objects.requireNonNull(isOwnAddress, "isOwnAddress");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.liveness = new LivenessTracker(settings.deadTimeout());
+        this.liveness = new LivenessTracker(settings.livenessTimeout());
         this.priority = settings.priority();
         this.decision = Decision.starting(settings.self());
     }
