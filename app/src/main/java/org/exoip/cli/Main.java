@@ -2,8 +2,8 @@ package org.exoip.cli;
 
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.logging.Logging;
-import picocli.CommandLine;
 import org.exoip.process.QuickExit;
+import picocli.CommandLine;
 
 /** Entry point of the {@code exoip} program. */
 public final class Main {
@@ -29,7 +29,11 @@ public final class Main {
      */
     private static void warmUp() {
         Thread warmer = new Thread(() -> {
-            new CommandLine(CommandLine.Model.CommandSpec.create()).parseArgs();
+            try {
+                new CommandLine(CommandLine.Model.CommandSpec.create()).parseArgs();
+            } catch (RuntimeException | LinkageError e) {
+                // Only a warm-up: the real parse meets whatever this met, and says so properly.
+            }
             ExoscaleClient.warmUp();
         }, "exoip-warmup");
         warmer.setDaemon(true);
