@@ -22,6 +22,9 @@ public interface SignalInstaller {
      */
     String SUSPEND_SIGNAL_VARIABLE = "_JAVA_SR_SIGNUM";
 
+    /** The signal bin/exoip gives HotSpot instead: a real-time one that nothing else sends. */
+    String SUSPEND_SIGNAL = "39";
+
     /** SIGUSR1 / SIGUSR2: priority −1 / +1; SIGTERM / SIGINT: clean stop with hand-over. */
     SignalInstaller POSIX = engine -> {
         Logger log = LogManager.getLogger(SignalInstaller.class);
@@ -29,7 +32,7 @@ public interface SignalInstaller {
         if (suspendSignal == null || suspendSignal.isBlank() || suspendSignal.trim().equals("12")) {
             log.warn("The JVM suspends threads with SIGUSR2, which here raises the priority: a profiler or a Flight "
                     + "Recorder recording would move it. Start exoip through its launcher (bin/exoip, /usr/bin/exoip), "
-                    + "or set " + SUSPEND_SIGNAL_VARIABLE + "=39 in its environment");
+                    + "or set " + SUSPEND_SIGNAL_VARIABLE + "=" + SUSPEND_SIGNAL + " in its environment");
         }
         Signal.handle(new Signal("USR1"), s -> engine.adjustPriority(-1));
         Signal.handle(new Signal("USR2"), s -> engine.adjustPriority(+1));

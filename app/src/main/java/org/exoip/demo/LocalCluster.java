@@ -150,7 +150,7 @@ public final class LocalCluster implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log.toFile()));
         // As bin/exoip does: the JVM's thread-suspend signal off SIGUSR2, exoip's "priority +1".
-        builder.environment().putIfAbsent(SignalInstaller.SUSPEND_SIGNAL_VARIABLE, "39");
+        builder.environment().putIfAbsent(SignalInstaller.SUSPEND_SIGNAL_VARIABLE, SignalInstaller.SUSPEND_SIGNAL);
         node.process = builder.start();
     }
 

@@ -87,7 +87,7 @@ public final class LivenessTracker {
         long earliest = 0;
         for (Peer peer : peers.values()) {
             if (peer.isAlive(nanos)) {
-                long expiry = peer.lastSeenNanos + timeoutNanos + 1;
+                long expiry = peer.deadFrom();
                 if (!any || expiry - earliest < 0) {
                     earliest = expiry;
                     any = true;
@@ -127,9 +127,14 @@ public final class LivenessTracker {
             this.address = address;
         }
 
+        /** The first moment this peer counts as dead if it stays silent: more than the timeout after its last advert. */
+        long deadFrom() {
+            return lastSeenNanos + timeoutNanos + 1;
+        }
+
         boolean isAlive(long nanos) {
             // Overflow-safe: compare the difference, never the absolute values.
-            return lastSeenWall != null && nanos - lastSeenNanos <= timeoutNanos;
+            return lastSeenWall != null && nanos - deadFrom() < 0;
         }
 
         PeerStatus status(long nanos) {

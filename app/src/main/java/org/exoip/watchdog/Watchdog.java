@@ -150,11 +150,7 @@ public final class Watchdog {
         if (!started || decision.role() == Role.STOPPING) {
             return OptionalLong.empty();
         }
-        long holdOffEnd = startedNanos + settings.deadTimeout().toNanos() + 1;
-        if (nanos - holdOffEnd < 0) {
-            return OptionalLong.of(holdOffEnd);
-        }
-        return liveness.nextExpiry(nanos);
+        return holdingOff(nanos) ? OptionalLong.of(holdOffEnd()) : liveness.nextExpiry(nanos);
     }
 
     /** Re-runs liveness and the election; the only place the role changes. */
@@ -163,7 +159,7 @@ public final class Watchdog {
         if (!started || role == Role.STOPPING) {
             return;
         }
-        if (nanos - startedNanos <= settings.deadTimeout().toNanos()) {
+        if (holdingOff(nanos)) {
             return;
         }
         Candidate self = new Candidate(settings.self(), priority);
@@ -232,7 +228,12 @@ public final class Watchdog {
 
     /** Whether the start-up hold-off is still running. */
     public boolean holdingOff(long nanos) {
-        return !started || nanos - startedNanos <= settings.deadTimeout().toNanos();
+        return !started || nanos - holdOffEnd() < 0;
+    }
+
+    /** The first moment after the hold-off: more than interval × ratio after the start. */
+    private long holdOffEnd() {
+        return startedNanos + settings.deadTimeout().toNanos() + 1;
     }
 
     /** How long after start the first decision can be taken. */
