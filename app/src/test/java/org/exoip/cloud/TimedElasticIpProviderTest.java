@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TimedElasticIpProviderTest {
@@ -20,9 +21,12 @@ class TimedElasticIpProviderTest {
     /** A cloud whose calls hang until released, as a stuck connection would. */
     private static final class HangingProvider implements ElasticIpProvider {
         final CountDownLatch release = new CountDownLatch(1);
+        /** Counted down when a call has reached this cloud (and hangs in it). */
+        final CountDownLatch entered = new CountDownLatch(1);
 
         @Override
         public Set<UUID> holders() {
+            entered.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -54,22 +58,30 @@ class TimedElasticIpProviderTest {
         }
     }
 
+    /** A call of the provider that may throw what providers throw. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws CloudException;
+    }
+
+    /** Runs {@code call} on another thread; its CloudException comes back as the cause of a CompletionException. */
+    private static <T> CompletableFuture<T> inBackground(Call<T> call) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return call.run();
+            } catch (CloudException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
     @Test
     void anAbandonedReadFailsAtOnceAndTheNextOneIsAnswered() throws Exception {
         HangingProvider hanging = new HangingProvider();
         try (TimedElasticIpProvider timed = new TimedElasticIpProvider(hanging, Duration.ofHours(1), Thread::new)) {
-            CompletableFuture<Set<UUID>> read = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return timed.holders();
-                } catch (CloudException e) {
-                    throw new CompletionException(e);
-                }
-            });
-            // Abandon until the read is under way (it may not have reached the delegate yet).
-            while (!read.isDone()) {
-                timed.abandonRead();
-                Thread.onSpinWait();
-            }
+            CompletableFuture<Set<UUID>> read = inBackground(timed::holders);
+            assertTrue(hanging.entered.await(10, TimeUnit.SECONDS), "the read never reached the cloud");
+            timed.abandonRead();
             CompletionException failed = assertThrows(CompletionException.class, read::join);
             assertTrue(failed.getCause() instanceof AbandonedCallException, failed.toString());
             assertEquals("list the Elastic IP's holders abandoned for a fresh one", failed.getCause().getMessage());
@@ -84,16 +96,14 @@ class TimedElasticIpProviderTest {
     void aWriteInFlightIsNeverAbandoned() throws Exception {
         HangingProvider hanging = new HangingProvider();
         try (TimedElasticIpProvider timed = new TimedElasticIpProvider(hanging, Duration.ofHours(1), Thread::new)) {
-            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-                try {
-                    timed.attach(ID);
-                } catch (CloudException e) {
-                    throw new CompletionException(e);
-                }
+            CompletableFuture<Void> write = inBackground(() -> {
+                timed.attach(ID);
+                return null;
             });
+            assertTrue(hanging.entered.await(10, TimeUnit.SECONDS), "the write never reached the cloud");
             timed.abandonRead();
             hanging.release.countDown();
-            write.join(); // completes normally, abandoned or not
+            write.join(); // completes normally: the abandon did not touch it
         } finally {
             hanging.release.countDown();
         }
