@@ -3,6 +3,7 @@ package org.exoip.cli;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
@@ -21,7 +22,15 @@ public interface CloudConnector {
      */
     Cloud connect(Configuration config, Supplier<Set<UUID>> knownInstances) throws CloudException;
 
-    /** What {@link #connect} gives: this instance's id, the Elastic IP port, and group peers if asked. */
-    record Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers) {
+    /**
+     * What {@link #connect} gives: this instance's id, the Elastic IP port, group peers if asked,
+     * and how to sign with a rotated API secret from now on (SIGHUP).
+     */
+    record Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers, Consumer<Secret> useSecret) {
+
+        /** A cloud whose credentials never change (in-memory tests). */
+        Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers) {
+            this(self, provider, groupPeers, secret -> { });
+        }
     }
 }

@@ -42,6 +42,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("--reconcile-interval", List.of("IF_EXOSCALE_RECONCILE_INTERVAL"));
         v.put("--peer-refresh", List.of("IF_EXOSCALE_PEER_REFRESH"));
         v.put("--api-timeout", List.of("IF_EXOSCALE_API_TIMEOUT"));
+        v.put("--start-timeout", List.of("IF_EXOSCALE_START_TIMEOUT"));
         v.put("--advert-copies", List.of("IF_EXOSCALE_ADVERT_COPIES"));
         v.put("--metrics-address", List.of("IF_EXOSCALE_METRICS_ADDRESS"));
         v.put("--log-format", List.of("IF_EXOSCALE_LOG_FORMAT"));

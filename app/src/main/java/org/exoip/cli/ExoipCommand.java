@@ -62,7 +62,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Every option may also come from the environment variable named in its description;",
             "a flag on the command line wins over its variable.",
-            "SIGUSR1 / SIGUSR2 move the priority by -1 / +1; SIGTERM hands over cleanly.",
+            "SIGUSR1 / SIGUSR2 move the priority by -1 / +1; SIGTERM hands over cleanly;",
+            "SIGHUP re-reads the secret and key files and the peers.",
             "'echo -n info | nc -4u -w1 HOST 12345' answers with the node's state."},
         optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -174,6 +175,12 @@ public final class ExoipCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE}s).")
     Duration apiTimeout;
 
+    @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "300",
+            converter = Converters.PositiveDuration.class,
+            description = "With -W, retry the start-up lookups (metadata, the API) this long while the network is "
+                    + "not ready, then exit 1 (env: IF_EXOSCALE_START_TIMEOUT; default: ${DEFAULT-VALUE}s).")
+    Duration startTimeout;
+
     @Option(names = "-v", description = "Verbose: debug logging and the configuration (secret masked) at start.")
     boolean verbose;
 
@@ -202,8 +209,11 @@ public final class ExoipCommand implements Callable<Integer> {
     @CommandLine.Mixin
     AdvertAuthOptions advertAuth = new AdvertAuthOptions();
 
-    /** The advert keys of this run, read and checked with the configuration. */
-    private Optional<AdvertKeys> advertKeys = Optional.empty();
+    /** The advert keys of this run, read and checked with the configuration (and again on SIGHUP). */
+    private volatile Optional<AdvertKeys> advertKeys = Optional.empty();
+
+    /** The API secret requests are signed with; SIGHUP may replace it. */
+    private volatile Secret apiSecretInUse;
 
     private final Map<String, String> environment;
     private final CloudConnector connector;
@@ -215,9 +225,12 @@ public final class ExoipCommand implements Callable<Integer> {
         this.signals = signals;
     }
 
+    /** How start-up retries wait (tests drive it without sleeping). */
+    StartupRetry.Time startupTime = StartupRetry.Time.REAL;
+
     /** The command line as run by {@code main}: real environment, Exoscale, real signals. */
     public static CommandLine commandLine() {
-        CommandLine cmd = commandLine(System.getenv(), new ExoscaleConnector(), SignalInstaller.POSIX);
+        CommandLine cmd = commandLine(System.getenv(), new ExoscaleConnector(), ProcessSignals.process());
         ((ExoipCommand) cmd.getCommand()).renameProcess = true;
         return cmd;
     }
@@ -247,9 +260,11 @@ public final class ExoipCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration config = configuration();
+        signals.oneShot(config.mode() != Mode.WATCH);
         advertKeys = advertAuth.keys(spec.commandLine(), config.mode());
         // From here on, the secret is masked in every log line, whatever prints it.
         Secrets.register(config.apiSecret().reveal());
+        apiSecretInUse = config.apiSecret();
         if (checkOnly) {
             spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe() + service.describe()
                     + advertAuth.describe());
@@ -268,7 +283,8 @@ public final class ExoipCommand implements Callable<Integer> {
                 LOG.debug("config: {}", line);
             }
         }
-        try (PidFile pidFile = service.writePidFile()) {
+        // Written under the signals' guard: a stop from now on removes it, whenever it comes.
+        try (PidFile pidFile = signals.guard(service::writePidFile)) {
             return run(config);
         } catch (CloudException e) {
             LOG.error(e.getMessage());
@@ -281,10 +297,12 @@ public final class ExoipCommand implements Callable<Integer> {
     private int run(Configuration config) throws Exception {
         AtomicReference<WatchdogEngine> engine = new AtomicReference<>();
         AtomicReference<UUID> self = new AtomicReference<>();
-        CloudConnector.Cloud cloud = connector.connect(config, () -> {
-            WatchdogEngine running = engine.get();
-            return running != null ? running.knownInstances() : self.get() == null ? Set.of() : Set.of(self.get());
-        });
+        CloudConnector.Cloud cloud = startup(config).run("find this instance and its zone",
+                () -> connector.connect(config, () -> {
+                    WatchdogEngine running = engine.get();
+                    return running != null ? running.knownInstances()
+                            : self.get() == null ? Set.of() : Set.of(self.get());
+                }));
         self.set(cloud.self());
         ThreadContext.put("node", cloud.self().toString());
         // Metrics only for the watchdog: a one-shot -A or -D is gone before any scrape.
@@ -293,7 +311,7 @@ public final class ExoipCommand implements Callable<Integer> {
         ObservedElasticIpProvider observed = ServiceOptions.observe(cloud.provider(),
                 metrics == null ? ApiCallListener.NONE : metrics);
         CloudConnector.Cloud wrapped = new CloudConnector.Cloud(cloud.self(), service.provider(observed),
-                cloud.groupPeers().map(observed::observe));
+                cloud.groupPeers().map(observed::observe), cloud.useSecret());
         if (service.dryRun) {
             LOG.warn("Dry run: the Elastic IP is never attached nor detached, only logged");
         }
@@ -347,9 +365,50 @@ public final class ExoipCommand implements Callable<Integer> {
                 LOG.info("Metrics at http://{}:{}/metrics, health at /healthz",
                         ServiceOptions.host(service.metricsAddress), server.port());
             }
-            signals.install(engine);
+            signals.install(new SignalInstaller.Running(engine, () -> reload(config, cloud, engine)));
             return engine.terminated().get();
         }
+    }
+
+    /** In -W, start-up lookups are retried for {@code --start-timeout}; -A and -D fail at once. */
+    private StartupRetry startup(Configuration config) {
+        return config.mode() == Mode.WATCH ? new StartupRetry(startTimeout, startupTime, LOG) : StartupRetry.NONE;
+    }
+
+    /**
+     * SIGHUP: re-reads the API secret and the advert key files (a file that became invalid is
+     * logged and the value in use kept), re-resolves the peers now, and logs what changed. Runs on
+     * the JVM's signal thread; file reads only, the rest is handed on.
+     */
+    private void reload(Configuration config, CloudConnector.Cloud cloud, WatchdogEngine engine) {
+        CommandLine cmd = spec.commandLine();
+        try {
+            Secret fresh = secret(cmd);
+            if (fresh.equals(apiSecretInUse)) {
+                LOG.info("Reload: API secret unchanged");
+            } else {
+                Secrets.register(fresh.reveal());
+                cloud.useSecret().accept(fresh);
+                apiSecretInUse = fresh;
+                LOG.info("Reload: API secret changed; requests are signed with the new one from now on");
+            }
+        } catch (ParameterException e) {
+            LOG.error("Reload: {}; keeping the API secret in use", e.getMessage());
+        }
+        if (advertKeys.isPresent()) {
+            try {
+                Optional<AdvertKeys> fresh = advertAuth.keys(cmd, config.mode());
+                if (fresh.equals(advertKeys)) {
+                    LOG.info("Reload: advert keys unchanged");
+                } else {
+                    advertKeys = fresh;
+                    fresh.ifPresent(engine::useAdvertKeys);
+                }
+            } catch (ParameterException e) {
+                LOG.error("Reload: {}; keeping the advert keys in use", e.getMessage());
+            }
+        }
+        engine.refreshPeersNow();
     }
 
     /**

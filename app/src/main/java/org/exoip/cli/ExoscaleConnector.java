@@ -38,7 +38,8 @@ final class ExoscaleConnector implements CloudConnector {
                     .build();
             LOG.info("Instance {}, zone {}, API {}", self, zone, client.endpoint());
             Optional<PeerSource> group = config.peerGroup().map(name -> new SecurityGroupPeers(client, name, self));
-            return new Cloud(self, new ExoscaleElasticIpProvider(client, config.elasticIp(), knownInstances), group);
+            return new Cloud(self, new ExoscaleElasticIpProvider(client, config.elasticIp(), knownInstances), group,
+                    secret -> client.useSecret(secret.reveal()));
         } catch (ExoscaleException e) {
             throw new CloudException(e.getMessage(), e.retryable(), e);
         }

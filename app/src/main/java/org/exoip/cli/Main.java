@@ -12,6 +12,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // First: a stop, reload or priority signal from here on is handled, never the JVM's default.
+        ProcessSignals.process();
         warmUp();
         int code = ExoipCommand.commandLine().execute(args);
         // Else the JVM's exit waits 300 ms for the HTTP client's idle selector thread.

@@ -16,6 +16,17 @@ public final class Secret {
         return value;
     }
 
+    /** The same secret (to tell whether a re-read file changed it). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Secret that && value.equals(that.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     @Override
     public String toString() {
         return "***";

@@ -1,19 +1,16 @@
 package org.exoip.cli;
 
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
+import java.util.concurrent.Callable;
 import org.exoip.watchdog.WatchdogEngine;
-import sun.misc.Signal;
 
 /**
- * Connects process signals to a running watchdog. The JVM counts every delivered signal and calls
- * the handler once for each on its signal thread; the handler only queues the work on the engine's
- * event loop, so no signal is lost and none races with the advert path.
+ * Connects process signals to the program. The real one ({@link ProcessSignals#process()}) takes
+ * the signals over in the first line of {@code main}, before anything is written, and routes them to
+ * the running watchdog once it is {@linkplain #install installed}; until then a stop exits at once,
+ * cleanly. In-process tests use {@link #NONE}.
  */
 @FunctionalInterface
 public interface SignalInstaller {
-
-    void install(WatchdogEngine engine);
 
     /**
      * The variable that moves HotSpot's thread suspend/resume signal off SIGUSR2. HotSpot suspends
@@ -25,27 +22,33 @@ public interface SignalInstaller {
     /** The signal bin/exoip gives HotSpot instead: a real-time one that nothing else sends. */
     String SUSPEND_SIGNAL = "39";
 
-    /** SIGUSR1 / SIGUSR2: priority −1 / +1; SIGTERM / SIGINT: clean stop with hand-over. */
-    SignalInstaller POSIX = engine -> {
-        Logger log = LogManager.getLogger(SignalInstaller.class);
-        String suspendSignal = System.getenv(SUSPEND_SIGNAL_VARIABLE);
-        if (suspendSignal == null || suspendSignal.isBlank() || suspendSignal.trim().equals("12")) {
-            log.warn("The JVM suspends threads with SIGUSR2, which here raises the priority: a profiler or a Flight "
-                    + "Recorder recording would move it. Start exoip through its launcher (bin/exoip, /usr/bin/exoip), "
-                    + "or set " + SUSPEND_SIGNAL_VARIABLE + "=" + SUSPEND_SIGNAL + " in its environment");
-        }
-        Signal.handle(new Signal("USR1"), s -> engine.adjustPriority(-1));
-        Signal.handle(new Signal("USR2"), s -> engine.adjustPriority(+1));
-        Signal.handle(new Signal("TERM"), s -> {
-            log.info("SIGTERM received");
-            engine.stop();
-        });
-        Signal.handle(new Signal("INT"), s -> {
-            log.info("SIGINT received");
-            engine.stop();
-        });
-    };
+    /**
+     * What the signals act on once the watchdog runs: SIGTERM / SIGINT stop it with a hand-over,
+     * SIGUSR1 / SIGUSR2 move its priority by −1 / +1, SIGHUP runs {@code reload} (re-reads what may
+     * have changed on disk or in the cloud; never stops). Called on the JVM's signal threads.
+     */
+    record Running(WatchdogEngine engine, Runnable reload) {
+    }
+
+    /** From now on the signals act on {@code watchdog}; signals received before are applied now. */
+    void install(Running watchdog);
+
+    /**
+     * Runs a start-up step that leaves something behind a stop must undo (the PID file), never
+     * while an early stop is exiting, and has that stop close what the step returned (if not null).
+     */
+    default <T extends AutoCloseable> T guard(Callable<T> step) throws Exception {
+        return step.call();
+    }
+
+    /**
+     * Says how a stop before {@link #install} ends: {@code true} for the one-shot -A and -D, which
+     * an early stop interrupts (exit 128 + the signal's number), {@code false} for the watchdog,
+     * which holds nothing yet (exit 0).
+     */
+    default void oneShot(boolean oneShot) {
+    }
 
     /** Installs nothing, for in-process tests. */
-    SignalInstaller NONE = engine -> { };
+    SignalInstaller NONE = watchdog -> { };
 }

@@ -156,6 +156,11 @@ final class PeerReceivers {
         }
     }
 
+    /** The peers' sockets open now. */
+    Collection<Channel> channels() {
+        return open.values();
+    }
+
     /** Peers with a socket of their own now (tests). */
     int size() {
         return open.size();

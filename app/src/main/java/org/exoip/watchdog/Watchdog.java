@@ -42,8 +42,14 @@ public final class Watchdog {
         CHANGED,
         /** From an address that is not a peer: ignored. */
         UNKNOWN_SENDER,
-        /** Carrying this node's own id (it is listed among its own peers): the address is dropped. */
-        SELF
+        /** Carrying this node's own id from one of its own addresses (listed among its peers): dropped from them. */
+        SELF,
+        /**
+         * Carrying this node's own id from an address that is not this node's: another node runs
+         * with the same id (a cloned image, a copied {@code -i}). Not recorded: both nodes would
+         * otherwise take each other for themselves and both be master, silently.
+         */
+        DUPLICATE_ID
     }
 
     private final NodeSettings settings;
@@ -102,6 +108,9 @@ public final class Watchdog {
     /** Records an advert that passed decoding and re-evaluates at once. */
     public Received onAdvert(InetAddress from, Advert advert, long nanos, Instant wall) {
         if (advert.instanceId().equals(settings.self())) {
+            if (!isOwnAddress.test(from)) {
+                return Received.DUPLICATE_ID;
+            }
             // Our own advert came back: that address is ours, whatever the peer list says.
             liveness.remove(from);
             return Received.SELF;

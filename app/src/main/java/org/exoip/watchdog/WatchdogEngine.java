@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.CloseableThreadContext;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.Backoff;
@@ -51,6 +52,7 @@ import org.exoip.cloud.TimedElasticIpProvider;
 import org.exoip.logging.NodeThreadFactory;
 import org.exoip.logging.RateLimitedLog;
 import org.exoip.protocol.AdvertEncoder;
+import org.exoip.protocol.AdvertKeys;
 import org.exoip.protocol.AdvertReceived;
 import org.exoip.protocol.AuthenticatedAdvertCodec;
 import org.exoip.protocol.AuthenticatedAdvertEncoder;
@@ -119,6 +121,10 @@ public final class WatchdogEngine {
     private long infoWindowStart;
     private int infoRepliesInWindow;
     private int peerRefreshFailures;
+    /** The next peer refresh, so that a reload can bring it forward (peer refresher thread only). */
+    private ScheduledFuture<?> nextPeerRefresh;
+    /** The advert keys in use: the configured ones, or those a reload read since (event loop only). */
+    private Optional<AdvertKeys> advertKeys;
 
     private WatchdogEngine(EngineSettings settings, ElasticIpProvider provider, PeerSource peerSource) {
         this.settings = settings;
@@ -127,6 +133,7 @@ public final class WatchdogEngine {
         this.peerSource = peerSource;
         this.knownInstances = Set.of(nodeSettings.self());
         this.priority = nodeSettings.priority();
+        this.advertKeys = settings.advertKeys();
         this.watchdog = new Watchdog(nodeSettings, ownAddresses(settings.bind()), this::onTransition);
         this.group = new NioEventLoopGroup(1, new NodeThreadFactory(node, "exoip-loop"));
         this.loop = group.next();
@@ -187,7 +194,7 @@ public final class WatchdogEngine {
             scheduleEvaluation(nanos());
         });
         reconciler.start();
-        peerRefresher.execute(this::refreshPeers);
+        peerRefresher.execute(() -> refreshPeers(false));
     }
 
     private long nanos() {
@@ -229,14 +236,46 @@ public final class WatchdogEngine {
      * share the senders' counters; the peer test runs on this event loop, where the watchdog lives.
      */
     private ChannelHandler[] receiveHandlers() {
-        return new ChannelHandler[] {new DatagramDecoder(settings.node().elasticIp(), rejections, watchdog::isPeer,
-                settings.advertKeys(), replayGuard), advertEncoder(), new InboundHandler()};
+        return new ChannelHandler[] {decoder(), advertEncoder(), new InboundHandler()};
     }
 
-    /** Plain adverts, or authenticated ones whose counter starts at the wall clock's microseconds. */
+    private DatagramDecoder decoder() {
+        return new DatagramDecoder(settings.node().elasticIp(), rejections, watchdog::isPeer, advertKeys, replayGuard);
+    }
+
+    /**
+     * Plain adverts, or authenticated ones whose counter starts at the wall clock's microseconds
+     * (so a new encoder after a key change still counts on from above what the peers last saw).
+     */
     private ChannelHandler advertEncoder() {
-        return settings.advertKeys().<ChannelHandler>map(keys -> new AuthenticatedAdvertEncoder(keys,
+        return advertKeys.<ChannelHandler>map(keys -> new AuthenticatedAdvertEncoder(keys,
                 AuthenticatedAdvertCodec.firstCounter(settings.wallClock()))).orElseGet(AdvertEncoder::new);
+    }
+
+    /**
+     * SIGHUP with new advert keys: every socket's decoder and encoder are replaced on the event
+     * loop, so that the next advert is signed, and the next one received checked, with them. The
+     * counters the peers last sent are kept: a reload opens no window for a replay.
+     */
+    public void useAdvertKeys(AdvertKeys keys) {
+        onLoop(() -> {
+            if (advertKeys.isEmpty()) {
+                return; // plain adverts were configured: a key file only counts from a restart
+            }
+            advertKeys = Optional.of(keys);
+            List<Channel> sockets = new java.util.ArrayList<>(peerReceivers.channels());
+            sockets.add(channel);
+            for (Channel socket : sockets) {
+                var pipeline = socket.pipeline();
+                if (pipeline.get(DatagramDecoder.class) != null) {
+                    pipeline.replace(DatagramDecoder.class, null, decoder());
+                }
+                if (pipeline.get(AuthenticatedAdvertEncoder.class) != null) {
+                    pipeline.replace(AuthenticatedAdvertEncoder.class, null, advertEncoder());
+                }
+            }
+            LOG.info("Advert keys replaced: {} key(s) accepted", keys.verifyingCount());
+        });
     }
 
     /**
@@ -370,6 +409,13 @@ public final class WatchdogEngine {
                             from.getHostAddress());
                 }
             }
+            case DUPLICATE_ID -> {
+                rejections.increment(RejectReason.DUPLICATE_ID);
+                noisy.log(Level.ERROR, "duplicate-id:" + from.getHostAddress(), "Peer " + describe(received.sender())
+                        + " sends adverts with this node's own instance id " + node + ": two nodes with one id both "
+                        + "act as master. A cloned image or a copied -i (give each node its own id), or this node's "
+                        + "own address seen through a NAT among its peers (list only the others)");
+            }
         }
     }
 
@@ -429,29 +475,56 @@ public final class WatchdogEngine {
                 dropped.length() == 0 ? "none" : dropped);
     }
 
-    private void refreshPeers() {
+    /** Reads the peers (runs on the peer refresher), then schedules the next read. */
+    private void refreshPeers(boolean reloading) {
         try {
             PeerSource.PeerList peers = peerSource.peers();
             peerRefreshFailures = 0;
-            onLoop(() -> updatePeers(peers));
-            peerRefresher.schedule(this::refreshPeers, settings.peerRefresh().toNanos(), TimeUnit.NANOSECONDS);
+            onLoop(() -> updatePeers(peers, reloading));
+            scheduleNextPeerRefresh(settings.peerRefresh());
         } catch (CloudException | RuntimeException e) {
             Duration retry = new Backoff(Duration.ofSeconds(1), settings.peerRefresh(), 0.2)
                     .delay(peerRefreshFailures++, Math::random);
             LOG.warn("Reading the peer list failed, retrying in {} ms: {}", retry.toMillis(), e.getMessage());
-            if (!peerRefresher.isShutdown()) {
-                peerRefresher.schedule(this::refreshPeers, retry.toNanos(), TimeUnit.NANOSECONDS);
-            }
+            scheduleNextPeerRefresh(retry);
         }
     }
 
-    private void updatePeers(PeerSource.PeerList peers) {
+    private void scheduleNextPeerRefresh(Duration delay) {
+        try {
+            nextPeerRefresh = peerRefresher.schedule(() -> refreshPeers(false), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Peer refresher already stopped");
+        }
+    }
+
+    /**
+     * SIGHUP: re-resolves the {@code -p} names or re-lists the {@code -G} group now instead of at
+     * the next refresh, and logs the outcome (the peers, changed or not). Any thread.
+     */
+    public void refreshPeersNow() {
+        try {
+            peerRefresher.execute(() -> {
+                if (nextPeerRefresh != null) {
+                    nextPeerRefresh.cancel(false);
+                }
+                refreshPeers(true);
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Peer refresher already stopped; not refreshing");
+        }
+    }
+
+    private void updatePeers(PeerSource.PeerList peers, boolean reloading) {
         Set<InetAddress> before = Set.copyOf(watchdog.peerAddresses());
         watchdog.setPeers(peers.addresses());
         Set<InetAddress> after = Set.copyOf(watchdog.peerAddresses());
         peerReceivers.update(after);
+        List<String> listed = after.stream().map(InetAddress::getHostAddress).sorted().toList();
         if (!after.equals(before)) {
-            LOG.info("Peers: {}", after.stream().map(InetAddress::getHostAddress).sorted().toList());
+            LOG.info("Peers: {}", listed);
+        } else if (reloading) {
+            LOG.info("Peers unchanged: {}", listed);
         }
         long now = nanos();
         if (peers.membership() == PeerSource.Membership.NOT_MEMBER) {

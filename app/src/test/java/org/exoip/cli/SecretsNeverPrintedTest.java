@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.InMemoryElasticIpProvider;
-import org.exoip.logging.Logging;
 import org.exoip.watchdog.WatchdogEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +67,8 @@ class SecretsNeverPrintedTest {
 
     @AfterEach
     void restore() {
-        Logging.shutdown();
+        // Not Logging.shutdown(): it stops the logger context, and every logger made so far would
+        // stay silent in the tests after this one.
         System.setOut(realOut);
         System.setErr(realErr);
     }
@@ -145,7 +145,7 @@ class SecretsNeverPrintedTest {
         }
         int listen = port;
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> run(
-                (config, known) -> new CloudConnector.Cloud(SELF, cloud, Optional.empty()), started::complete,
+                (config, known) -> new CloudConnector.Cloud(SELF, cloud, Optional.empty()), watchdog -> started.complete(watchdog.engine()),
                 args("-W", "-v", "-O", "-t", "50ms", "-l", "127.0.0.1:" + listen, "-p", "127.0.0.2",
                         "--auth-key-file", keyFile.toString())));
         WatchdogEngine engine = started.get(10, TimeUnit.SECONDS);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.exoip.demo.LocalCluster;
 import org.exoip.demo.LocalCluster.Node;
@@ -213,5 +214,107 @@ class ServiceProcessIT {
         assertEquals("exit=0", lines.get(1), cluster.tail(node, 30));
         assertTrue(cluster.tail(node, 30).contains("SIGTERM received"), cluster.tail(node, 30));
         assertFalse(Files.exists(pidFile));
+    }
+
+    /**
+     * A stop at any moment of the start: before, the JVM's default took SIGTERM until the watchdog
+     * ran (about 0.8 s), exiting 143 with nothing logged and the PID file left behind. Now the
+     * stop is handled from the first line of the program. Only a stop that comes before the JVM
+     * has started the program at all (nothing written yet) still ends with the JVM's own 143.
+     */
+    @Test
+    void aStopAtAnyMomentOfTheStartExitsZeroAndLeavesNoPidFile() throws Exception {
+        cluster = new LocalCluster(java(), tmp);
+        Node node = cluster.addNode("node-s");
+        for (int delay : new int[] {0, 100, 250, 500, 750, 1000}) {
+            Path pidFile = tmp.resolve("early-" + delay + ".pid");
+            Files.deleteIfExists(node.log());
+            cluster.start(node, "-t", "0.2", "--pid-file", pidFile.toString());
+            Process process = node.process().orElseThrow();
+            TimeUnit.MILLISECONDS.sleep(delay); // the moment of the stop is what this test varies
+            process.destroy();
+            assertTrue(process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), cluster.tail(node, 20));
+            String log = Files.exists(node.log()) ? Files.readString(node.log()) : "";
+            assertFalse(Files.exists(pidFile), "SIGTERM " + delay + " ms after launch left the PID file:\n" + log);
+            if (process.exitValue() != 0) {
+                assertEquals(143, process.exitValue(), log);
+                assertEquals("", log.strip(), "a stop after the program began must exit 0, not 143 (" + delay + " ms)");
+            }
+        }
+
+        // Deterministic moments: once the PID file is there, and while the metadata server is down.
+        Path pidFile = tmp.resolve("written.pid");
+        cluster.start(node, "-t", "0.2", "--pid-file", pidFile.toString());
+        Process written = node.process().orElseThrow();
+        assertTrue(LocalCluster.await(DEADLINE, () -> Files.exists(pidFile)), cluster.tail(node, 20));
+        written.destroy();
+        assertTrue(written.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(0, written.exitValue(), cluster.tail(node, 20));
+        assertFalse(Files.exists(pidFile), cluster.tail(node, 20));
+
+        int closed = freeTcpPort();
+        List<String> command = new ArrayList<>(java());
+        command.addAll(List.of("-W", "-O", "-xi", LocalCluster.ELASTIC_IP, "-xk", cluster.apiKey(),
+                "--api-secret-file", cluster.secretFile().toString(),
+                "-xe", cluster.standin().apiBase().toString(), "--metadata-url", "http://127.0.0.1:" + closed + "/latest",
+                "-p", "127.0.0.2", "-l", "127.0.0.1:" + cluster.port(), "--pid-file", pidFile.toString()));
+        Path log = tmp.resolve("no-metadata.log");
+        Process waiting = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            assertTrue(LocalCluster.await(DEADLINE, () -> {
+                try {
+                    return Files.readString(log).contains("Start-up: cannot find this instance and its zone yet");
+                } catch (IOException e) {
+                    return false;
+                }
+            }), "the start-up does not retry the metadata server");
+            assertTrue(Files.exists(pidFile));
+            waiting.destroy();
+            assertTrue(waiting.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(0, waiting.exitValue(), Files.readString(log));
+            assertTrue(Files.readString(log).contains("SIGTERM received while starting: exiting"), Files.readString(log));
+            assertFalse(Files.exists(pidFile));
+        } finally {
+            waiting.destroyForcibly();
+        }
+    }
+
+    /**
+     * SIGHUP reloads instead of killing: the API secret is rotated (the stand-in now refuses the
+     * old one) and the watchdog keeps its address with the new one; a secret file that became
+     * empty is refused with one line and the secret in use kept; the process never exits.
+     */
+    @Test
+    void sighupRotatesTheApiSecretAndNeverStopsTheWatchdog() throws Exception {
+        cluster = new LocalCluster(java(), tmp);
+        Node node = cluster.addNode("node-h");
+        cluster.start(node, "-t", "0.2", "--reconcile-interval", "0.5");
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
+                cluster.tail(node, 20));
+        String elasticIpId = cluster.standin().state().findElasticIp(LocalCluster.ELASTIC_IP).orElseThrow().id();
+
+        String rotated = UUID.randomUUID() + "-" + UUID.randomUUID();
+        Files.writeString(cluster.secretFile(), rotated + "\n");
+        cluster.standin().state().addCredential(cluster.apiKey(), rotated);
+        cluster.signal(node, "HUP");
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.tail(node, 20).contains("Reload: API secret changed")),
+                cluster.tail(node, 20));
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.tail(node, 20).contains("Peers unchanged")),
+                cluster.tail(node, 20));
+        // An operator detaches it: the next reconcile puts it back, signed with the new secret.
+        cluster.standin().state().detach(elasticIpId, node.id().toString());
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
+                "not re-attached with the rotated secret:\n" + cluster.tail(node, 20));
+
+        Files.writeString(cluster.secretFile(), "\n");
+        cluster.signal(node, "HUP");
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.tail(node, 20).contains("keeping the API secret in use")),
+                cluster.tail(node, 20));
+        cluster.standin().state().detach(elasticIpId, node.id().toString());
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
+                "the secret in use was lost:\n" + cluster.tail(node, 20));
+        assertTrue(node.running(), cluster.tail(node, 20));
+        assertFalse(Files.readString(node.log()).contains(rotated), "the new secret reached the log");
     }
 }

@@ -234,10 +234,11 @@ class WatchdogTest {
         Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
         startAll();
         assertEquals(List.of(), a.peerAddresses(), "its own address is filtered from the peer list");
-        // Listed under another address (a NAT, a second interface): its own advert comes back.
+        // Listed under an address that is not its own (through a NAT): nothing tells its own advert
+        // coming back from another node's with the same id, so it is reported, never recorded.
         a.setPeers(List.of(address("203.0.113.9")));
-        assertEquals(Watchdog.Received.SELF, a.onAdvert(address("203.0.113.9"), a.advert(), now, Instant.EPOCH));
-        assertEquals(List.of(), a.peerAddresses());
+        assertEquals(Watchdog.Received.DUPLICATE_ID,
+                a.onAdvert(address("203.0.113.9"), a.advert(), now, Instant.EPOCH));
         run(RATIO + 1);
         assertEquals(Role.MASTER, a.role());
     }
@@ -295,5 +296,18 @@ class WatchdogTest {
         assertEquals(Role.STARTING, a.role(), "a fresh hold-off");
         a.evaluate(now + INTERVAL.multipliedBy(RATIO).toNanos() + 1);
         assertEquals(Role.MASTER, a.role());
+    }
+
+    @Test
+    void anAdvertWithOurIdFromAnotherAddressIsADuplicateNotUs() {
+        String id = "00000000-0000-4000-8000-000000000001";
+        Watchdog a = node("192.0.2.1", id, 10);
+        Watchdog clone = node("192.0.2.2", id, 10);
+        startAll();
+
+        assertEquals(Watchdog.Received.DUPLICATE_ID, a.onAdvert(address("192.0.2.2"), clone.advert(), now, Instant.EPOCH));
+        assertTrue(a.isPeer(address("192.0.2.2")), "the clone's address stays a peer: it is not this node");
+        assertEquals(Watchdog.Received.SELF, a.onAdvert(address("192.0.2.1"), a.advert(), now, Instant.EPOCH),
+                "our own address echoing our advert is still ourselves");
     }
 }

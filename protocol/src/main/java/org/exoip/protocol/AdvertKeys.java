@@ -1,6 +1,7 @@
 package org.exoip.protocol;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -64,6 +65,26 @@ public final class AdvertKeys {
     /** How many keys verify, the signing key included. */
     public int verifyingCount() {
         return 1 + alsoAccepted.size();
+    }
+
+    /** The same keys in the same roles (to tell whether a re-read key file changed anything). */
+    @Override
+    public boolean equals(Object other) {
+        if (!(other instanceof AdvertKeys that) || !Arrays.equals(signing, that.signing)
+                || alsoAccepted.size() != that.alsoAccepted.size()) {
+            return false;
+        }
+        for (int i = 0; i < alsoAccepted.size(); i++) {
+            if (!Arrays.equals(alsoAccepted.get(i), that.alsoAccepted.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(signing) * 31 + alsoAccepted.size();
     }
 
     @Override

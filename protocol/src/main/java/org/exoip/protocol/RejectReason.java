@@ -17,7 +17,12 @@ public enum RejectReason {
     /** An authenticated advert whose tag matches none of the node's keys: forged or signed with another key. */
     BAD_TAG("bad-tag"),
     /** A correctly signed advert whose counter is not above the last one accepted from its sender. */
-    REPLAY("replay");
+    REPLAY("replay"),
+    /**
+     * A valid advert carrying this node's own instance id from an address that is not this node's:
+     * another node runs with the same id (a cloned image, a copied {@code -i}).
+     */
+    DUPLICATE_ID("duplicate-id");
 
     private final String label;
 

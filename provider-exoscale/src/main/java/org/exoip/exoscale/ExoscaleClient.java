@@ -79,7 +79,8 @@ public final class ExoscaleClient {
 
     private final URI endpoint;
     private final String apiKey;
-    private final String apiSecret;
+    private volatile String apiSecret;
+    private final SigningInterceptor signing;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final Clock clock;
@@ -120,11 +121,24 @@ public final class ExoscaleClient {
         };
         api.setConnectTimeout(connectTimeout);
         api.setReadTimeout(requestTimeout);
-        api.setRequestInterceptor(new SigningInterceptor(new RequestSigner(apiKey, apiSecret), clock));
+        this.signing = new SigningInterceptor(new RequestSigner(apiKey, apiSecret), clock);
+        api.setRequestInterceptor(signing);
         this.elasticIps = new ElasticIpApi(api);
         this.instances = new InstanceApi(api);
         this.securityGroups = new SecurityGroupApi(api);
         this.operations = new OperationApi(api);
+    }
+
+    /**
+     * Signs every request from now on with {@code secret} (the API secret was rotated); a request
+     * under way keeps the signature it has. Thread-safe.
+     */
+    public void useSecret(String secret) {
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("Exoscale API secret is blank");
+        }
+        signing.use(new RequestSigner(apiKey, secret));
+        apiSecret = secret;
     }
 
     /** A builder; endpoint (or zone), API key and secret are required. */

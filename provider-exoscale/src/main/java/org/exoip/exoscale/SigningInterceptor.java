@@ -25,12 +25,17 @@ import java.util.function.Consumer;
  */
 final class SigningInterceptor implements Consumer<HttpRequest.Builder> {
 
-    private final RequestSigner signer;
+    private volatile RequestSigner signer;
     private final Clock clock;
 
     SigningInterceptor(RequestSigner signer, Clock clock) {
         this.signer = Objects.requireNonNull(signer, "signer");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Signs the requests from now on with {@code next} (a rotated secret); any thread. */
+    void use(RequestSigner next) {
+        signer = Objects.requireNonNull(next, "signer");
     }
 
     @Override

@@ -1,0 +1,143 @@
+package org.exoip.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.exoip.logging.Logging;
+import sun.misc.Signal;
+
+/**
+ * The process's signals, handled from the first line of {@code main}: without this a SIGTERM in
+ * the first second (while the JVM starts, the metadata is read, the socket is bound) took the JVM's
+ * default and exited 143 with no line logged and the PID file left behind; a SIGHUP or SIGUSR1
+ * killed the process at any time.
+ *
+ * <p>Before the watchdog runs, a stop logs one line, removes what {@link #guard} registered and exits
+ * (0, or 128 + the signal's number for -A and -D); SIGUSR1/SIGUSR2 are counted and applied once it
+ * runs; SIGHUP has nothing to reload yet. Afterwards every signal goes to the {@link Running} watchdog.
+ *
+ * <p>Thread-safe: the JVM calls the handlers on threads of its own, once per delivered signal.
+ */
+final class ProcessSignals implements SignalInstaller {
+
+    private static final Logger LOG = LogManager.getLogger(ProcessSignals.class);
+    private static final ProcessSignals PROCESS = new ProcessSignals();
+    private static final int SIGINT = 2;
+    private static final int SIGTERM = 15;
+
+    private final List<AutoCloseable> undoOnStop = new ArrayList<>();
+    private Running target;
+    private int pendingPriority;
+    private boolean oneShot;
+    private boolean installed;
+
+    private ProcessSignals() {
+    }
+
+    /** This process's signals, handled from the first call on. */
+    static synchronized ProcessSignals process() {
+        if (!PROCESS.installed) {
+            PROCESS.installed = true;
+            Signal.handle(new Signal("TERM"), s -> PROCESS.stop("SIGTERM", SIGTERM));
+            Signal.handle(new Signal("INT"), s -> PROCESS.stop("SIGINT", SIGINT));
+            Signal.handle(new Signal("HUP"), s -> PROCESS.reload());
+            Signal.handle(new Signal("USR1"), s -> PROCESS.adjustPriority(-1));
+            Signal.handle(new Signal("USR2"), s -> PROCESS.adjustPriority(+1));
+        }
+        return PROCESS;
+    }
+
+    @Override
+    public void install(Running running) {
+        String suspendSignal = System.getenv(SUSPEND_SIGNAL_VARIABLE);
+        if (suspendSignal == null || suspendSignal.isBlank() || suspendSignal.trim().equals("12")) {
+            LOG.warn("The JVM suspends threads with SIGUSR2, which here raises the priority: a profiler or a Flight "
+                    + "Recorder recording would move it. Start exoip through its launcher (bin/exoip, /usr/bin/exoip), "
+                    + "or set " + SUSPEND_SIGNAL_VARIABLE + "=" + SUSPEND_SIGNAL + " in its environment");
+        }
+        int pending;
+        synchronized (this) {
+            target = running;
+            pending = pendingPriority;
+            pendingPriority = 0;
+        }
+        if (pending != 0) {
+            LOG.info("Applying the priority change of {} signalled while starting", pending);
+            running.engine().adjustPriority(pending);
+        }
+    }
+
+    @Override
+    public synchronized <T extends AutoCloseable> T guard(Callable<T> step) throws Exception {
+        T resource = step.call();
+        if (resource != null) {
+            undoOnStop.add(resource);
+        }
+        return resource;
+    }
+
+    @Override
+    public synchronized void oneShot(boolean value) {
+        oneShot = value;
+    }
+
+    private void stop(String signal, int number) {
+        Running running;
+        synchronized (this) {
+            running = target;
+            if (running == null) {
+                exitEarly(signal, number);
+                return;
+            }
+        }
+        LOG.info("{} received", signal);
+        running.engine().stop();
+    }
+
+    /**
+     * A stop before the watchdog runs: nothing is held yet (or, in -A / -D, the one call is cut
+     * short). Holds the lock until the JVM is gone, so that no start-up step leaves anything behind.
+     */
+    private void exitEarly(String signal, int number) {
+        int code = oneShot ? 128 + number : 0;
+        LOG.warn("{} received while starting: exiting{}", signal,
+                oneShot ? " (exit " + code + "): the Elastic IP may or may not have been moved" : "");
+        for (AutoCloseable resource : undoOnStop) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("While exiting: {}", e.getMessage());
+            }
+        }
+        Logging.shutdown();
+        Runtime.getRuntime().exit(code);
+    }
+
+    private void adjustPriority(int delta) {
+        Running running;
+        synchronized (this) {
+            running = target;
+            if (running == null) {
+                pendingPriority += delta;
+                LOG.info("Priority change of {} received while starting: applied once the watchdog runs", delta);
+                return;
+            }
+        }
+        running.engine().adjustPriority(delta);
+    }
+
+    private void reload() {
+        Running running;
+        synchronized (this) {
+            running = target;
+        }
+        if (running == null) {
+            LOG.info("SIGHUP received while starting: nothing to reload, the configuration is being read now");
+            return;
+        }
+        LOG.info("SIGHUP received: reloading");
+        running.reload().run();
+    }
+}
