@@ -43,6 +43,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("--peer-refresh", List.of("IF_EXOSCALE_PEER_REFRESH"));
         v.put("--api-timeout", List.of("IF_EXOSCALE_API_TIMEOUT"));
         v.put("--start-timeout", List.of("IF_EXOSCALE_START_TIMEOUT"));
+        v.put("--crash-probe", List.of("IF_EXOSCALE_CRASH_PROBE"));
         v.put("--advert-copies", List.of("IF_EXOSCALE_ADVERT_COPIES"));
         v.put("--metrics-address", List.of("IF_EXOSCALE_METRICS_ADDRESS"));
         v.put("--log-format", List.of("IF_EXOSCALE_LOG_FORMAT"));

@@ -175,6 +175,12 @@ public final class ExoipCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE}s).")
     Duration apiTimeout;
 
+    @Option(names = "--crash-probe", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With -W, a peer whose host refuses two adverts in a row (ICMP port unreachable: its exoip "
+                    + "process is gone) with nothing heard between counts as dead at once, not after the dead time "
+                    + "(env: IF_EXOSCALE_CRASH_PROBE=false turns it off; default: on).")
+    boolean crashProbe;
+
     @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "300",
             converter = Converters.PositiveDuration.class,
             description = "With -W, retry the start-up lookups (metadata, the API) this long while the network is "
@@ -353,7 +359,8 @@ public final class ExoipCommand implements Callable<Integer> {
                 .withPeerRefresh(config.peerRefresh())
                 .withApiTimeout(config.apiTimeout())
                 .withAdvertKeys(advertKeys)
-                .withAdvertCopies(config.advertCopies());
+                .withAdvertCopies(config.advertCopies())
+                .withCrashProbe(crashProbe);
         // Bound before the engine starts, so that a taken port fails the start with nothing done.
         try (MetricsServer server = metrics == null ? null : MetricsServer.start(service.metricsAddress,
                 metrics.registry(), () -> holder.get() == null ? Optional.of("starting")

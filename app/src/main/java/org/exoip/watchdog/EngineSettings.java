@@ -21,10 +21,12 @@ import org.exoip.protocol.AdvertKeys;
  * @param advertKeys        present: send and accept only authenticated adverts; empty: the original's plain ones
  * @param advertCopies      how many times a master (or a stopping master) sends each advert, a few
  *                          milliseconds apart, so that a lost packet does not make its peers think it dead
+ * @param crashProbe        whether a peer whose port is refused (ICMP port unreachable) twice in a row, with no
+ *                          advert between, counts as dead at once instead of after the dead time
  */
 public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration reconcileInterval,
         Duration peerRefresh, Duration apiTimeout, LongSupplier nanoClock, Clock wallClock,
-        Optional<AdvertKeys> advertKeys, int advertCopies) {
+        Optional<AdvertKeys> advertKeys, int advertCopies, boolean crashProbe) {
 
     /** The most copies of an advert a master may send. */
     public static final int MAX_ADVERT_COPIES = 5;
@@ -49,34 +51,40 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
     /** Settings with the defaults for everything but the node and the address. */
     public static EngineSettings of(NodeSettings node, InetSocketAddress bind) {
         return new EngineSettings(node, bind, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                System::nanoTime, Clock.systemUTC(), Optional.empty(), DEFAULT_ADVERT_COPIES);
+                System::nanoTime, Clock.systemUTC(), Optional.empty(), DEFAULT_ADVERT_COPIES, true);
     }
 
     public EngineSettings withReconcileInterval(Duration interval) {
         return new EngineSettings(node, bind, interval, peerRefresh, apiTimeout, nanoClock, wallClock,
-                advertKeys, advertCopies);
+                advertKeys, advertCopies, crashProbe);
     }
 
     public EngineSettings withPeerRefresh(Duration refresh) {
         return new EngineSettings(node, bind, reconcileInterval, refresh, apiTimeout, nanoClock, wallClock,
-                advertKeys, advertCopies);
+                advertKeys, advertCopies, crashProbe);
     }
 
     public EngineSettings withApiTimeout(Duration timeout) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, timeout, nanoClock, wallClock,
-                advertKeys, advertCopies);
+                advertKeys, advertCopies, crashProbe);
     }
 
     /** Authenticated adverts with these keys; empty for the original's plain adverts. */
     public EngineSettings withAdvertKeys(Optional<AdvertKeys> keys) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, keys, advertCopies);
+                wallClock, keys, advertCopies, crashProbe);
     }
 
     /** Each advert of a master sent {@code copies} times (1 sends it once, as the original did). */
     public EngineSettings withAdvertCopies(int copies) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, advertKeys, copies);
+                wallClock, advertKeys, copies, crashProbe);
+    }
+
+    /** Whether a process crash is seen from two refused adverts (see {@link #crashProbe()}). */
+    public EngineSettings withCrashProbe(boolean probe) {
+        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
+                wallClock, advertKeys, advertCopies, probe);
     }
 
     private static void positive(Duration d, String what) {

@@ -64,7 +64,29 @@ public final class LivenessTracker {
         peer.priority = priority;
         peer.lastSeenNanos = nanos;
         peer.lastSeenWall = wall;
+        peer.refused = false;
         return Optional.of(before);
+    }
+
+    /**
+     * Counts an alive peer dead now, before its dead time: its host said nothing listens on its
+     * port any more. Its next valid advert makes it alive again.
+     *
+     * @return whether the peer was alive until now
+     */
+    public boolean declareDead(InetAddress address, long nanos) {
+        Peer peer = peers.get(address);
+        if (peer == null || !peer.isAlive(nanos)) {
+            return false;
+        }
+        peer.refused = true;
+        return true;
+    }
+
+    /** Whether {@code address} is a peer alive at {@code nanos}. */
+    public boolean isAlive(InetAddress address, long nanos) {
+        Peer peer = peers.get(address);
+        return peer != null && peer.isAlive(nanos);
     }
 
     /** The alive peers as election candidates. */
@@ -122,6 +144,8 @@ public final class LivenessTracker {
         int priority = -1;
         long lastSeenNanos;
         Instant lastSeenWall;
+        /** Declared dead before its time (its port refused); cleared by its next advert. */
+        boolean refused;
 
         Peer(InetAddress address) {
             this.address = address;
@@ -134,7 +158,7 @@ public final class LivenessTracker {
 
         boolean isAlive(long nanos) {
             // Overflow-safe: compare the difference, never the absolute values.
-            return lastSeenWall != null && nanos - deadFrom() < 0;
+            return lastSeenWall != null && !refused && nanos - deadFrom() < 0;
         }
 
         PeerStatus status(long nanos) {

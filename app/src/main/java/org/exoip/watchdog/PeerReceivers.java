@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -47,12 +48,6 @@ final class PeerReceivers {
     static final ChannelOption<Boolean> REUSE_PORT = NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
 
     /**
-     * A connected socket also gets the ICMP errors of what the listening socket sends to its peer:
-     * "port unreachable" while the peer's exoip is down. Liveness already says so; not worth a line.
-     */
-    private static final ChannelHandler IGNORE_PORT_UNREACHABLE = new IgnorePortUnreachable();
-
-    /**
      * A peer sends one advert (or a master's few copies) an interval: reading one datagram per
      * wake-up spares the second {@code recvfrom} that would only find the queue empty, half the
      * system calls of the receive path. A datagram still queued wakes the selector again.
@@ -68,6 +63,7 @@ final class PeerReceivers {
     private final EventLoop loop;
     private final InetSocketAddress bind;
     private final Supplier<ChannelHandler[]> handlers;
+    private final Consumer<InetAddress> refused;
     private final Map<InetAddress, Channel> open = new HashMap<>();
     private final Set<InetAddress> failed = new HashSet<>();
     private boolean closed;
@@ -75,11 +71,15 @@ final class PeerReceivers {
     /**
      * @param bind     the engine's listen address; its port is also the peers'
      * @param handlers a fresh receive pipeline for each socket (called on the event loop)
+     * @param refused  told, on the event loop, of each ICMP "port unreachable" the peer's host sent
+     *                 back for a datagram to it: nothing listens on its port (its exoip is down)
      */
-    PeerReceivers(EventLoop loop, InetSocketAddress bind, Supplier<ChannelHandler[]> handlers) {
+    PeerReceivers(EventLoop loop, InetSocketAddress bind, Supplier<ChannelHandler[]> handlers,
+            Consumer<InetAddress> refused) {
         this.loop = loop;
         this.bind = bind;
         this.handlers = handlers;
+        this.refused = refused;
     }
 
     /**
@@ -126,7 +126,7 @@ final class PeerReceivers {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(IGNORE_PORT_UNREACHABLE).addLast(handlers.get());
+                        ch.pipeline().addLast(new PortUnreachable(peer)).addLast(handlers.get());
                     }
                 })
                 .connect(remote, bind);
@@ -146,11 +146,23 @@ final class PeerReceivers {
         });
     }
 
-    @ChannelHandler.Sharable
-    private static final class IgnorePortUnreachable extends ChannelInboundHandlerAdapter {
+    /**
+     * A connected socket also gets the ICMP errors of what the listening socket sends to its peer
+     * (Linux matches the error to the socket of the datagram's four-tuple): "port unreachable"
+     * while the peer's exoip is down. Handed on, never logged: it is a state, not a fault.
+     */
+    private final class PortUnreachable extends ChannelInboundHandlerAdapter {
+        private final InetAddress peer;
+
+        PortUnreachable(InetAddress peer) {
+            this.peer = peer;
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!(cause instanceof PortUnreachableException)) {
+            if (cause instanceof PortUnreachableException) {
+                refused.accept(peer);
+            } else {
                 ctx.fireExceptionCaught(cause);
             }
         }

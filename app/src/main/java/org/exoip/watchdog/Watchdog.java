@@ -133,6 +133,25 @@ public final class Watchdog {
         return received;
     }
 
+    /**
+     * A peer's host refused our adverts twice with nothing heard between: its exoip is gone, so it
+     * counts dead now and the election runs at once.
+     *
+     * @return whether the peer was alive until now (false: nothing changed)
+     */
+    public boolean peerRefused(InetAddress address, long nanos) {
+        if (!liveness.declareDead(address, nanos)) {
+            return false;
+        }
+        evaluate(nanos);
+        return true;
+    }
+
+    /** Whether {@code address} is a peer heard within the dead time. */
+    public boolean isAlive(InetAddress address, long nanos) {
+        return liveness.isAlive(address, nanos);
+    }
+
     /** Moves the priority by {@code delta}, bounded to 0..255; returns the new value. */
     public int adjustPriority(int delta, long nanos) {
         priority = Priority.adjust(priority, delta);

@@ -22,9 +22,11 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -51,6 +53,7 @@ import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.TimedElasticIpProvider;
 import org.exoip.logging.NodeThreadFactory;
 import org.exoip.logging.RateLimitedLog;
+import org.exoip.protocol.Advert;
 import org.exoip.protocol.AdvertEncoder;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.protocol.AdvertReceived;
@@ -84,6 +87,8 @@ public final class WatchdogEngine {
     private static final Duration HANDOVER_GRACE = Duration.ofSeconds(5);
     /** The gap between two copies of a master's advert (see {@link EngineSettings#advertCopies()}). */
     private static final Duration COPY_SPACING = Duration.ofMillis(10);
+    /** How soon after a peer's first refusal the probe goes out: a few milliseconds, like a copy. */
+    private static final Duration PROBE_DELAY = Duration.ofMillis(5);
 
     private final EngineSettings settings;
     private final Watchdog watchdog;
@@ -123,6 +128,11 @@ public final class WatchdogEngine {
     private int peerRefreshFailures;
     /** The next peer refresh, so that a reload can bring it forward (peer refresher thread only). */
     private ScheduledFuture<?> nextPeerRefresh;
+    /**
+     * Peers whose host refused one of our adverts (ICMP port unreachable), with when; a second
+     * refusal within an interval with no advert from them between counts them dead (event loop only).
+     */
+    private final Map<InetAddress, Long> refusedOnce = new HashMap<>();
     /** The advert keys in use: the configured ones, or those a reload read since (event loop only). */
     private Optional<AdvertKeys> advertKeys;
 
@@ -184,7 +194,7 @@ public final class WatchdogEngine {
             throw new SocketException("cannot listen on UDP " + describe(settings.bind()) + ": " + cause.getMessage());
         }
         channel = bound.channel();
-        peerReceivers = new PeerReceivers(loop, settings.bind(), this::receiveHandlers);
+        peerReceivers = new PeerReceivers(loop, settings.bind(), this::receiveHandlers, this::onRefused);
         loop.execute(() -> {
             LOG.info("Watchdog started on UDP {} for Elastic IP {}, priority {}, interval {} ms, dead ratio {}",
                     describe(settings.bind()), node.elasticIp().getHostAddress(), node.priority(),
@@ -313,20 +323,56 @@ public final class WatchdogEngine {
             return false;
         }
         var advert = watchdog.advert();
-        int port = settings.bind().getPort();
         for (InetAddress peer : watchdog.peerAddresses()) {
-            InetSocketAddress to = new InetSocketAddress(peer, port);
-            channel.write(new OutboundAdvert(advert, to)).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    advertsSent.incrementAndGet();
-                } else {
-                    noisy.warn("send:" + peer.getHostAddress(),
-                            "Sending the advert to " + describe(to) + " failed: " + f.cause().getMessage());
-                }
-            });
+            write(advert, peer);
         }
         channel.flush();
         return true;
+    }
+
+    private void write(Advert advert, InetAddress peer) {
+        InetSocketAddress to = new InetSocketAddress(peer, settings.bind().getPort());
+        channel.write(new OutboundAdvert(advert, to)).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                advertsSent.incrementAndGet();
+            } else {
+                noisy.warn("send:" + peer.getHostAddress(),
+                        "Sending the advert to " + describe(to) + " failed: " + f.cause().getMessage());
+            }
+        });
+    }
+
+    /**
+     * The peer's host answered an advert with ICMP port unreachable: nothing listens on its port,
+     * so its exoip process is gone while the host is up (a host that died or is cut off sends
+     * nothing and still takes the dead time). One refusal may be a stray; so the advert goes again
+     * a few milliseconds later, and when that is refused too, with no advert from the peer between,
+     * the peer counts dead at once: a crash is seen within one of our own intervals, not three. A
+     * forged refusal can at most make the nodes fail over to a genuine node, never take over.
+     * Runs on the event loop.
+     */
+    private void onRefused(InetAddress peer) {
+        long now = nanos();
+        if (!settings.crashProbe() || !watchdog.isAlive(peer, now) || watchdog.role() == Role.STOPPING) {
+            refusedOnce.remove(peer);
+            return;
+        }
+        Long first = refusedOnce.get(peer);
+        if (first != null && now - first <= settings.node().interval().toNanos()) {
+            refusedOnce.remove(peer);
+            LOG.info("Peer {} refused two adverts with nothing heard from it between (ICMP port unreachable): "
+                    + "its exoip is down; counted dead now, not after the dead time", peer.getHostAddress());
+            watchdog.peerRefused(peer, now);
+            scheduleEvaluation(now);
+            return;
+        }
+        refusedOnce.put(peer, now);
+        loop.schedule(() -> {
+            if (refusedOnce.containsKey(peer) && channel.isActive()) {
+                write(watchdog.advert(), peer);
+                channel.flush();
+            }
+        }, PROBE_DELAY.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void onTransition(Watchdog.Transition transition) {
@@ -421,6 +467,7 @@ public final class WatchdogEngine {
 
     private void accepted(AdvertReceived received, long now) {
         advertsReceived.incrementAndGet();
+        refusedOnce.remove(received.sender().getAddress());
         if (!knownInstances.contains(received.advert().instanceId())) {
             publishKnownInstances(now);
         }

@@ -299,4 +299,21 @@ class ExoipCommandTest {
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
     }
+
+    @Test
+    void theCrashProbeIsOnUnlessTurnedOffByFlagOrVariable() {
+        CommandLine on = cmd();
+        on.parseArgs(watch());
+        assertTrue(((ExoipCommand) on.getCommand()).crashProbe);
+        CommandLine off = cmd();
+        off.parseArgs(watch("--no-crash-probe"));
+        assertFalse(((ExoipCommand) off.getCommand()).crashProbe);
+        env.put("IF_EXOSCALE_CRASH_PROBE", "false");
+        CommandLine fromEnv = cmd();
+        fromEnv.parseArgs(watch());
+        assertFalse(((ExoipCommand) fromEnv.getCommand()).crashProbe);
+        CommandLine flagWins = cmd();
+        flagWins.parseArgs(watch("--crash-probe"));
+        assertTrue(((ExoipCommand) flagWins.getCommand()).crashProbe);
+    }
 }

@@ -57,7 +57,7 @@ class PeerReceiversTest {
         PeerReceivers.checkFree(bind);
         Channel listening = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
                 .option(PeerReceivers.REUSE_PORT, true).handler(recorder("listening", got)).bind(bind).sync().channel();
-        PeerReceivers receivers = new PeerReceivers(loop, bind, () -> new ChannelHandler[] {recorder("peer", got)});
+        PeerReceivers receivers = new PeerReceivers(loop, bind, () -> new ChannelHandler[] {recorder("peer", got)}, peer -> { });
         InetAddress peerAddress = InetAddress.getByName("127.0.0.2");
         loop.submit(() -> receivers.update(List.of(peerAddress))).get(5, TimeUnit.SECONDS);
         assertEquals(1, loop.submit(receivers::size).get(5, TimeUnit.SECONDS));
