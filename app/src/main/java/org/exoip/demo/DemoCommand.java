@@ -82,7 +82,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
             long attachedAt = attachOf(cluster, successor.get(), killedAt);
             step(successor.get().name() + " is MASTER: failover " + LocalCluster.seconds(attachedAt - killedAt)
-                    + " from kill to its attach (interval x ratio = " + interval + " s x " + ratio + ")");
+                    + " from kill to its attach (its host refused the next advert: within one interval of "
+                    + interval + " s, where the dead time is " + interval + " s x " + ratio + ")");
 
             LocalCluster.Node stopping = successor.get();
             long termAt = System.nanoTime();

@@ -170,6 +170,23 @@ class WatchdogProcessesIT {
         assertEquals(events, cluster.events().size(), "no change after the failover: " + cluster.events());
     }
 
+    /**
+     * kill -9 of the master's process on a host that stays up: its port is closed, the backups'
+     * next adverts are refused, and they take over on that, long before a dead time of 5 s.
+     */
+    @Test
+    void aCrashedMasterProcessIsSeenFromTheRefusedAdvertsNotTheDeadTime() throws Exception {
+        for (Node n : List.of(cluster.addNode("node-a"), cluster.addNode("node-b"), cluster.addNode("node-c"))) {
+            cluster.start(n, "-t", "0.2", "-r", "25");
+        }
+        Node master = awaitSoleHolder(null);
+        cluster.signal(master, "KILL");
+        Node successor = awaitSoleHolder(master);
+        String log = java.nio.file.Files.readString(successor.log());
+        assertTrue(log.contains("refused two adverts with nothing heard from it between"), log);
+        assertTrue(log.contains("Peer " + master.ip() + " refused"), log);
+    }
+
     @Test
     void sigtermOfTheMasterHandsOverWithNoMomentWithoutAHolder() throws Exception {
         startThree();
