@@ -92,7 +92,7 @@ final class DescriptionComparator {
         }
     }
 
-    /** The path of the first server URL ({@code /v2}), or "" without one; {@code {zone}} and the like are host parts. */
+    /** The path of the first server URL ({@code /v2}), or ""; variables such as {@code {zone}} are in the host. */
     static String basePath(JsonNode root) {
         String url = root.path("servers").path(0).path("url").asText("");
         String path = URI.create(url.replaceAll("[{}]", "")).getRawPath();

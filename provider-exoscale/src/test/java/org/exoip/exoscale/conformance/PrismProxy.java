@@ -70,7 +70,7 @@ final class PrismProxy implements AutoCloseable {
         return copy;
     }
 
-    /** Starts {@code prism} (the executable) with the adjusted description written to {@code dir}, and waits until it listens. */
+    /** Starts the {@code prism} executable on the adjusted description (written to {@code dir}); waits for it. */
     static PrismProxy start(Path prism, JsonNode official, URI upstream, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path spec = dir.resolve("official-for-proxy.json");
@@ -92,8 +92,8 @@ final class PrismProxy implements AutoCloseable {
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
             process.destroy();
             throw new IllegalStateException("prism did not start listening within " + START_DEADLINE.toSeconds()
-                    + " s (" + (e instanceof ExecutionException ? e.getCause().getMessage() : e) + "); its output is in "
-                    + log);
+                    + " s (" + (e instanceof ExecutionException ? e.getCause().getMessage() : e)
+                    + "); its output is in " + log);
         }
     }
 

@@ -18,7 +18,8 @@ class PrismProxyTest {
     void pathsGetTheServersPrefixActionPathsComeLastAndTheServerIsTheUpstream() throws Exception {
         JsonNode official = JSON.readTree("""
                 {"openapi": "3.0.0",
-                 "servers": [{"url": "https://api-{zone}.exoscale.com/v2", "variables": {"zone": {"default": "ch-gva-2"}}}],
+                 "servers": [{"url": "https://api-{zone}.exoscale.com/v2",
+                              "variables": {"zone": {"default": "ch-gva-2"}}}],
                  "paths": {
                    "/elastic-ip/{id}:attach": {"put": {"operationId": "attach"}},
                    "/elastic-ip/{id}": {"get": {"operationId": "get"}},
