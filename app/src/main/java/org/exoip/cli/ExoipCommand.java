@@ -70,8 +70,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, also after a clean stop",
-            "1:configuration, metadata or API failure at run time",
-            "2:usage error (a bad or missing flag)"})
+            "1:a failure at run time (metadata, API, a detach that failed during a stop)",
+            "2:a usage error: a bad or missing flag or variable, named in one line with what was expected"})
 public final class ExoipCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(ExoipCommand.class);
