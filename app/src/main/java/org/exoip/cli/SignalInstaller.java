@@ -34,17 +34,26 @@ public interface SignalInstaller {
                     + "Recorder recording would move it. Start exoip through its launcher (bin/exoip, /usr/bin/exoip), "
                     + "or set " + SUSPEND_SIGNAL_VARIABLE + "=" + SUSPEND_SIGNAL + " in its environment");
         }
-        Signal.handle(new Signal("USR1"), s -> engine.adjustPriority(-1));
-        Signal.handle(new Signal("USR2"), s -> engine.adjustPriority(+1));
-        Signal.handle(new Signal("TERM"), s -> {
+        on("USR1", () -> engine.adjustPriority(-1));
+        on("USR2", () -> engine.adjustPriority(+1));
+        on("TERM", () -> {
             log.info("SIGTERM received");
             engine.stop();
         });
-        Signal.handle(new Signal("INT"), s -> {
+        on("INT", () -> {
             log.info("SIGINT received");
             engine.stop();
         });
     };
+
+    /**
+     * Runs {@code action} on the JVM's signal thread for each delivery of signal {@code name}. The
+     * one use of sun.misc.Signal (jdk.unsupported: the JDK has no other signal API), so that javac's
+     * "internal proprietary API" warning is given once, not for every signal.
+     */
+    private static void on(String name, Runnable action) {
+        Signal.handle(new Signal(name), s -> action.run());
+    }
 
     /** Installs nothing, for in-process tests. */
     SignalInstaller NONE = engine -> { };
