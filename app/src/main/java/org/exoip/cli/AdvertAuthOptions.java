@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.exoip.logging.Secrets;
+import org.exoip.process.FileProblem;
 import org.exoip.protocol.AdvertKeys;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -111,7 +112,7 @@ final class AdvertAuthOptions {
                 }
                 bytes = Files.readAllBytes(path);
             } catch (IOException e) {
-                throw new Refused("cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+                throw new Refused("cannot read " + path + ": " + FileProblem.reason(e));
             }
             int length = bytes.length;
             while (length > 0 && (bytes[length - 1] == '\n' || bytes[length - 1] == '\r')) {
@@ -141,7 +142,7 @@ final class AdvertAuthOptions {
                 throw new Refused(path + " does not exist (expected: a key file of at least "
                         + AdvertKeys.MIN_LENGTH + " bytes)");
             } catch (IOException e) {
-                throw new Refused("cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+                throw new Refused("cannot read " + path + ": " + FileProblem.reason(e));
             }
         }
 

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
 import org.exoip.metrics.ExoipMetrics;
 import org.exoip.metrics.MetricsServer;
+import org.exoip.process.FileProblem;
 import org.exoip.process.PidFile;
 import org.exoip.process.ProcessName;
 import org.exoip.protocol.AdvertKeys;
@@ -69,11 +71,15 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, also after a clean stop",
-            "1:configuration, metadata or API failure at run time",
-            "2:usage error (a bad or missing flag)"})
+            "1:a failure at run time (metadata, API, a detach that failed during a stop)",
+            "2:a usage error: a bad or missing flag or variable, named in one line with what was expected"})
 public final class ExoipCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(ExoipCommand.class);
+    /** Where systemd puts a unit's credentials ({@code LoadCredential=}). */
+    static final String CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY";
+    /** The credential holding the API secret, as exoip@.service loads it. */
+    static final String SECRET_CREDENTIAL = "api-secret";
 
     @Spec
     CommandSpec spec;
@@ -100,7 +106,9 @@ public final class ExoipCommand implements Callable<Integer> {
     String apiSecret;
 
     @Option(names = "--api-secret-file", paramLabel = "FILE",
-            description = "Read the API secret from FILE, first line (env: IF_EXOSCALE_API_SECRET_FILE).")
+            description = "Read the API secret from FILE, first line (env: IF_EXOSCALE_API_SECRET_FILE); excludes "
+                    + "-xs. With neither, the secret is the systemd credential " + SECRET_CREDENTIAL
+                    + " ($" + CREDENTIALS_DIRECTORY + "/" + SECRET_CREDENTIAL + "), as exoip@.service loads it.")
     Path apiSecretFile;
 
     @Option(names = "-xe", paramLabel = "URL", converter = Converters.HttpUrl.class,
@@ -480,26 +488,55 @@ public final class ExoipCommand implements Callable<Integer> {
                 interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket);
     }
 
+    /**
+     * The API secret: from {@code -xs} or {@code --api-secret-file} (or their variables), which
+     * exclude each other; else from the systemd credential {@value #SECRET_CREDENTIAL} (a unit's
+     * {@code LoadCredential=}), so that a secret file may stay root-only under a dynamic user.
+     */
     private Secret secret(CommandLine cmd) {
-        if (apiSecret != null && !apiSecret.isBlank()) {
+        boolean inline = apiSecret != null && !apiSecret.isBlank();
+        if (inline && apiSecretFile != null) {
+            throw new ParameterException(cmd, origin(cmd, "-xs") + " and " + origin(cmd, "--api-secret-file")
+                    + " exclude each other: give the API secret once");
+        }
+        if (inline) {
             return new Secret(apiSecret.trim());
         }
         if (apiSecretFile != null) {
-            try {
-                String text = Files.readString(apiSecretFile, StandardCharsets.UTF_8);
-                String first = text.lines().findFirst().orElse("").trim();
-                if (first.isEmpty()) {
-                    throw new ParameterException(cmd, "Invalid value for option '--api-secret-file': " + apiSecretFile
-                            + " is empty (expected the API secret on its first line)");
-                }
-                return new Secret(first);
-            } catch (IOException e) {
-                throw new ParameterException(cmd, "Invalid value for option '--api-secret-file': cannot read "
-                        + apiSecretFile + " (" + e.getClass().getSimpleName() + ")");
+            return new Secret(firstLine(cmd, "Invalid value for option '--api-secret-file': ", apiSecretFile));
+        }
+        String credentials = environment.get(CREDENTIALS_DIRECTORY);
+        if (credentials != null && !credentials.isBlank()) {
+            Path credential = Path.of(credentials, SECRET_CREDENTIAL);
+            // notExists is false also when the directory cannot be read: then the read says why.
+            if (!Files.notExists(credential, LinkOption.NOFOLLOW_LINKS)) {
+                return new Secret(firstLine(cmd, "the systemd credential " + SECRET_CREDENTIAL + ": ", credential));
             }
         }
         throw new ParameterException(cmd, "missing the API secret: give --api-secret-file FILE, "
-                + "set IF_EXOSCALE_API_SECRET or IF_EXOSCALE_API_SECRET_FILE, or give -xs SECRET (visible in ps)");
+                + "set IF_EXOSCALE_API_SECRET or IF_EXOSCALE_API_SECRET_FILE, load the systemd credential "
+                + SECRET_CREDENTIAL + ", or give -xs SECRET (visible in ps)");
+    }
+
+    /** The first line of a secret's file, trimmed; a usage error starting with {@code what} otherwise. */
+    private static String firstLine(CommandLine cmd, String what, Path file) {
+        try {
+            String first = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
+            if (first.isEmpty()) {
+                throw new ParameterException(cmd, what + file + " is empty (expected the API secret on its first line)");
+            }
+            return first;
+        } catch (IOException e) {
+            throw new ParameterException(cmd, what + "cannot read " + file + ": " + FileProblem.reason(e));
+        }
+    }
+
+    /** An option as the operator gave it: its name on the command line, else its environment variable. */
+    private static String origin(CommandLine cmd, String option) {
+        if (cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption(option)) {
+            return option;
+        }
+        return EnvironmentDefaults.VARIABLES.get(option).get(0) + " (" + option + ")";
     }
 
     /** A peer as given: a host name or IPv4 address, optionally with the shared port. */

@@ -40,13 +40,22 @@ final class ProcessSignals implements SignalInstaller {
     static synchronized ProcessSignals process() {
         if (!PROCESS.installed) {
             PROCESS.installed = true;
-            Signal.handle(new Signal("TERM"), s -> PROCESS.stop("SIGTERM", SIGTERM));
-            Signal.handle(new Signal("INT"), s -> PROCESS.stop("SIGINT", SIGINT));
-            Signal.handle(new Signal("HUP"), s -> PROCESS.reload());
-            Signal.handle(new Signal("USR1"), s -> PROCESS.adjustPriority(-1));
-            Signal.handle(new Signal("USR2"), s -> PROCESS.adjustPriority(+1));
+            on("TERM", () -> PROCESS.stop("SIGTERM", SIGTERM));
+            on("INT", () -> PROCESS.stop("SIGINT", SIGINT));
+            on("HUP", PROCESS::reload);
+            on("USR1", () -> PROCESS.adjustPriority(-1));
+            on("USR2", () -> PROCESS.adjustPriority(+1));
         }
         return PROCESS;
+    }
+
+    /**
+     * Runs {@code action} on a JVM signal thread for each delivery of signal {@code name}. The one
+     * use of sun.misc.Signal (jdk.unsupported: the JDK has no other signal API), so that javac's
+     * "internal proprietary API" warning is given once, not for every signal.
+     */
+    private static void on(String name, Runnable action) {
+        Signal.handle(new Signal(name), s -> action.run());
     }
 
     @Override

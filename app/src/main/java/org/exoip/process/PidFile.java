@@ -39,8 +39,9 @@ public final class PidFile implements AutoCloseable {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IOException("cannot write the PID file " + path + ": directory " + dir + " does not exist");
         }
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+        Path temp = null;
         try {
+            temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
             Files.writeString(temp, pid + "\n", StandardCharsets.US_ASCII);
             temp.toFile().setReadable(true, false);
             try {
@@ -49,8 +50,10 @@ public final class PidFile implements AutoCloseable {
                 Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            Files.deleteIfExists(temp);
-            throw new IOException("cannot write the PID file " + path + ": " + e.getMessage(), e);
+            if (temp != null) {
+                Files.deleteIfExists(temp);
+            }
+            throw new IOException("cannot write the PID file " + path + ": " + FileProblem.reason(e), e);
         }
         return new PidFile(absolute, pid);
     }

@@ -138,8 +138,9 @@ class ExoipCommandTest {
         env.remove("IF_EXOSCALE_PEERS");
         env.put("IF_EXOSCALE_PEER_GROUP", "exoip-peers");
         assertEquals(Optional.of("exoip-peers"), parse("-W").peerGroup());
+        env.remove("IF_EXOSCALE_API_SECRET_FILE");
         env.put("IF_EXOSCALE_API_SECRET", "from-variable");
-        assertEquals("from-variable", parse("-W").apiSecret().reveal(), "the variable wins over the file");
+        assertEquals("from-variable", parse("-W").apiSecret().reveal());
     }
 
     @Test
@@ -225,10 +226,67 @@ class ExoipCommandTest {
     @Test
     void secretFileProblemsAreUsageErrors() throws Exception {
         assertEquals(2, run("-A", "-xi", "198.51.100.50", "-xk", "k", "--api-secret-file", tmp.resolve("none").toString()));
-        assertTrue(err.toString().contains("cannot read"), err.toString());
+        assertTrue(err.toString().contains("cannot read " + tmp.resolve("none") + ": does not exist"), err.toString());
+        assertFalse(err.toString().contains("Exception"), err.toString());
         Path empty = Files.createFile(tmp.resolve("empty"));
         assertEquals(2, run("-A", "-xi", "198.51.100.50", "-xk", "k", "--api-secret-file", empty.toString()));
         assertTrue(err.toString().contains("is empty"), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-xs S --api-secret-file F||-xs and --api-secret-file exclude each other",
+        "-xs S|IF_EXOSCALE_API_SECRET_FILE|-xs and IF_EXOSCALE_API_SECRET_FILE (--api-secret-file) exclude each other",
+        "--api-secret-file F|IF_EXOSCALE_API_SECRET|IF_EXOSCALE_API_SECRET (-xs) and --api-secret-file exclude",
+        "|IF_EXOSCALE_API_SECRET IF_EXOSCALE_API_SECRET_FILE|IF_EXOSCALE_API_SECRET (-xs) and "
+                + "IF_EXOSCALE_API_SECRET_FILE (--api-secret-file) exclude each other",
+    })
+    void anInlineSecretAndASecretFileExcludeEachOther(String flags, String variables, String expected)
+            throws Exception {
+        Path secretFile = Files.writeString(tmp.resolve("secret"), SECRET);
+        if (variables != null) {
+            for (String variable : variables.split(" ")) {
+                env.put(variable, variable.endsWith("_FILE") ? secretFile.toString() : SECRET);
+            }
+        }
+        List<String> args = new java.util.ArrayList<>(List.of("-n", "-A", "-xi", "198.51.100.50", "-xk", "k"));
+        if (flags != null) {
+            for (String arg : flags.split(" ")) {
+                args.add(arg.equals("S") ? SECRET : arg.equals("F") ? secretFile.toString() : arg);
+            }
+        }
+        assertEquals(2, run(args.toArray(String[]::new)), err.toString());
+        assertTrue(err.toString().contains(expected), err.toString());
+        assertFalse(err.toString().contains(SECRET), err.toString());
+    }
+
+    @Test
+    void theSecretComesFromTheSystemdCredentialWhenNoneIsGiven() throws Exception {
+        // As systemd lays it out for LoadCredential=api-secret:...: a directory with one file per credential.
+        Path credentials = Files.createDirectory(tmp.resolve("credentials"));
+        Files.writeString(credentials.resolve("api-secret"), SECRET + "\n");
+        env.put("CREDENTIALS_DIRECTORY", credentials.toString());
+        assertEquals(SECRET, parse("-A", "-xi", "198.51.100.50", "-xk", "k").apiSecret().reveal());
+        // A secret given explicitly wins over the credential.
+        assertEquals("explicit", parse("-A", "-xi", "198.51.100.50", "-xk", "k", "-xs", "explicit")
+                .apiSecret().reveal());
+        Path file = Files.writeString(tmp.resolve("file"), "from-file");
+        env.put("IF_EXOSCALE_API_SECRET_FILE", file.toString());
+        assertEquals("from-file", parse("-A", "-xi", "198.51.100.50", "-xk", "k").apiSecret().reveal());
+    }
+
+    @Test
+    void aMissingOrEmptyCredentialIsAUsageError() throws Exception {
+        Path credentials = Files.createDirectory(tmp.resolve("credentials"));
+        env.put("CREDENTIALS_DIRECTORY", credentials.toString());
+        assertEquals(2, run("-n", "-A", "-xi", "198.51.100.50", "-xk", "k"));
+        assertTrue(err.toString().contains("missing the API secret"), err.toString());
+        assertTrue(err.toString().contains("systemd credential api-secret"), err.toString());
+        Files.createFile(credentials.resolve("api-secret"));
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("-n", "-A", "-xi", "198.51.100.50", "-xk", "k"));
+        assertTrue(err.toString().contains("the systemd credential api-secret: " + credentials.resolve("api-secret")
+                + " is empty"), err.toString());
     }
 
     @Test

@@ -1,11 +1,16 @@
 package org.exoip.packaging;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.exoip.cli.ExoipCommand;
 import picocli.AutoComplete;
@@ -20,6 +25,12 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public final class Docs {
 
+    /** Offsets and values in a gzip header (RFC 1952). */
+    private static final int GZIP_XFL = 8;
+    private static final int GZIP_OS = 9;
+    private static final byte GZIP_XFL_BEST = 2;
+    private static final byte GZIP_OS_UNIX = 3;
+
     private Docs() {
     }
 
@@ -28,10 +39,50 @@ public final class Docs {
         CommandLine cmd = ExoipCommand.commandLine();
         String man = manPage(cmd.getCommandSpec(), version(cmd));
         Files.writeString(out.resolve("exoip.1"), man, StandardCharsets.UTF_8);
-        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(out.resolve("exoip.1.gz")))) {
-            gz.write(man.getBytes(StandardCharsets.UTF_8));
+        Files.write(out.resolve("exoip.1.gz"), gzip(man));
+        Files.write(out.resolve("changelog.gz"), gzip(changelog(version(cmd), Instant.now())));
+        Files.writeString(out.resolve("exoip"), completion(cmd), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Gzip at the best compression, marked so in the header (XFL 2), with no time stamp: what
+     * Debian wants of a man page or a changelog. Java's GZIPOutputStream writes XFL 0 whatever
+     * the level, and lintian reads the header.
+     */
+    static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes) {
+            {
+                def.setLevel(Deflater.BEST_COMPRESSION);
+            }
+        }) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
         }
-        Files.writeString(out.resolve("exoip"), AutoComplete.bash("exoip", cmd), StandardCharsets.UTF_8);
+        byte[] gzipped = bytes.toByteArray();
+        gzipped[GZIP_XFL] = GZIP_XFL_BEST;
+        gzipped[GZIP_OS] = GZIP_OS_UNIX;
+        return gzipped;
+    }
+
+    /**
+     * The Debian changelog of this native package: one entry for the version being built, which
+     * points to where the changes are told.
+     */
+    static String changelog(String version, Instant when) {
+        String debianVersion = version.replaceFirst("^exoip ", "").replace('-', '~');
+        return "exoip (" + debianVersion + ") unstable; urgency=medium\n\n"
+                + "  * Built from the exoip for Java sources. Its changes from the Go exoip are\n"
+                + "    listed in its README (\"What changed from the original\"), the rest in its\n"
+                + "    version history.\n\n"
+                + " -- exoip maintainers <maintainers@users.noreply.github.com>  "
+                + DateTimeFormatter.RFC_1123_DATE_TIME.format(when.atOffset(ZoneOffset.UTC)
+                        .truncatedTo(ChronoUnit.SECONDS)).replace("GMT", "+0000") + "\n";
+    }
+
+    /** picocli's bash completion, without the #! line: bash-completion sources the file, never runs it. */
+    static String completion(CommandLine cmd) {
+        String script = AutoComplete.bash("exoip", cmd);
+        return script.startsWith("#!") ? script.substring(script.indexOf('\n') + 1) : script;
     }
 
     static String version(CommandLine cmd) {
@@ -76,7 +127,12 @@ public final class Docs {
                 .append("the watchdog: the process names itself exoip.\n");
         m.append(".SH FILES\n")
                 .append(".TP\n/etc/exoip/\\fIINSTANCE\\fR.env\nThe IF_* variables of the systemd unit ")
-                .append("\\fBexoip@\\fR\\fIINSTANCE\\fR\\fB.service\\fR (mode 0600: it holds the API secret).\n")
+                .append("\\fBexoip@\\fR\\fIINSTANCE\\fR\\fB.service\\fR (mode 0600).\n")
+                .append(".TP\n/etc/exoip/\\fIINSTANCE\\fR.secret\nThe API secret of that unit, on its first line ")
+                .append("(mode 0600): systemd hands it to exoip as the credential api\\-secret, which exoip reads ")
+                .append("when neither \\fB\\-xs\\fR nor \\fB\\-\\-api\\-secret\\-file\\fR is given.\n")
+                .append(".TP\n/usr/share/doc/exoip/standin.md\nThe stand\\-in Exoscale API of ")
+                .append("\\fBexoip standin\\fR.\n")
                 .append(".TP\n/usr/share/doc/exoip/examples/\nAn environment file, an ifupdown stanza and a cloud-init ")
                 .append("recipe.\n")
                 .append(".TP\n/var/cache/exoip/exoip.jsa\nThe class-data-sharing archive made at installation; it ")
@@ -85,7 +141,7 @@ public final class Docs {
                 .append(".PP\nSee the configuration without changing anything:\n.PP\n.nf\n.RS\n")
                 .append("exoip \\-A \\-n \\-xi 198.51.100.50 \\-xk EXO... \\-\\-api\\-secret\\-file /etc/exoip/secret\n")
                 .append(".RE\n.fi\n")
-                .append(".PP\nA watchdog under systemd, its settings in /etc/exoip/eth0.env:\n.PP\n.nf\n.RS\n")
+                .append(".PP\nA watchdog under systemd, its settings in /etc/exoip/eth0.env and eth0.secret:\n.PP\n.nf\n.RS\n")
                 .append("systemctl enable \\-\\-now exoip@eth0\n.RE\n.fi\n")
                 .append(".PP\nIts state, from any peer:\n.PP\n.nf\n.RS\n")
                 .append("echo \\-n info | nc \\-4u \\-w1 192.0.2.11 12345\n.RE\n.fi\n");

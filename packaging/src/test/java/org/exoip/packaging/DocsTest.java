@@ -1,10 +1,16 @@
 package org.exoip.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.zip.GZIPInputStream;
 import org.exoip.cli.ExoipCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,10 +49,43 @@ class DocsTest {
     }
 
     @Test
-    void writesTheThreeFiles() throws Exception {
+    void writesTheFiles() throws Exception {
         Docs.main(new String[] {out.toString()});
         assertTrue(Files.size(out.resolve("exoip.1.gz")) > 500);
-        assertTrue(Files.readString(out.resolve("exoip")).contains("complete -F"), "a bash completion script");
+        String completion = Files.readString(out.resolve("exoip"));
+        assertTrue(completion.contains("complete -F"), "a bash completion script");
+        assertFalse(completion.startsWith("#!"), "sourced, never run: no #! line");
         assertTrue(Files.readString(out.resolve("exoip.1")).contains("\\-\\-metrics\\-address"));
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(out.resolve("changelog.gz")))) {
+            assertTrue(new String(in.readAllBytes(), StandardCharsets.UTF_8).startsWith("exoip ("));
+        }
+    }
+
+    @Test
+    void gzipsAtTheBestCompressionAndSaysSo() throws Exception {
+        byte[] gz = Docs.gzip("text ".repeat(100));
+        assertEquals(2, gz[8], "XFL: best compression, which lintian reads through file(1)");
+        assertEquals(3, gz[9], "OS: Unix");
+        assertEquals(0, gz[4] | gz[5] | gz[6] | gz[7], "no time stamp");
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            assertEquals("text ".repeat(100), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void theChangelogIsDebians() {
+        String changelog = Docs.changelog("exoip 1.2.0-SNAPSHOT", Instant.parse("2026-12-01T19:00:00.123Z"));
+        assertTrue(changelog.startsWith("exoip (1.2.0~SNAPSHOT) unstable; urgency=medium\n\n  * "), changelog);
+        assertTrue(changelog.endsWith("\n -- exoip maintainers <maintainers@users.noreply.github.com>  "
+                + "Tue, 1 Dec 2026 19:00:00 +0000\n"), changelog);
+    }
+
+    @Test
+    void theManPageSaysWhatTheReadmeSays() throws Exception {
+        String man = Docs.manPage(ExoipCommand.commandLine().getCommandSpec(), "exoip 1.2.3");
+        assertFalse(man.contains("docs/standin.md"), "not shipped: the package has /usr/share/doc/exoip/standin.md");
+        assertTrue(man.contains(".TP\n\\fB2\\fR\na usage error"), "exit status 2 for usage errors, as README says");
+        String readme = Files.readString(Path.of("../README.md"));
+        assertTrue(readme.contains("`2` a usage error"), "README's exit codes");
     }
 }

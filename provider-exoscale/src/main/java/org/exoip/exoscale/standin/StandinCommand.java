@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Serves a stand-in Exoscale API v2 (under /v2), instance metadata (under /latest/meta-data,"
                     + " answered by the source address) and an unsigned control API (under /_standin/).",
-            "Runs until SIGTERM or SIGINT. See docs/standin.md."},
+            "Runs until SIGTERM or SIGINT. See standin.md (in docs/ of the source, /usr/share/doc/exoip/ of the"
+                    + " package)."},
         exitCodeOnInvalidInput = 2)
 public class StandinCommand implements Callable<Integer> {
 

@@ -1,5 +1,6 @@
 package org.exoip.exoscale.standin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -192,6 +193,13 @@ public final class StandinServer implements AutoCloseable {
         try {
             route(exchange);
         } catch (Exception e) {
+            if (e instanceof IOException && !(e instanceof JsonProcessingException)) {
+                // The client hung up before the reply was written (a killed exoip, a call it abandoned
+                // at its time-out): a normal event in tests, not the stand-in's failure.
+                LOG.debug("stand-in {}: {} {}: the client went away ({})", baseUri(), exchange.getRequestMethod(),
+                        exchange.getRequestURI(), e.getMessage());
+                return;
+            }
             LOG.warn("stand-in {}: {} {} failed", baseUri(), exchange.getRequestMethod(),
                     exchange.getRequestURI(), e);
             try {
