@@ -22,10 +22,13 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class ServiceOptions {
 
+    /** The metrics port when {@code --metrics-address} names only the address. */
+    static final int DEFAULT_METRICS_PORT = 9573;
+
     @Option(names = "--metrics-address", paramLabel = "HOST:PORT", converter = MetricsAddress.class,
             description = "With -W, serve Prometheus metrics at http://HOST:PORT/metrics and a health check at "
-                    + "/healthz; off unless given (env: IF_EXOSCALE_METRICS_ADDRESS). ':PORT' listens on every "
-                    + "address.")
+                    + "/healthz; off unless given (env: IF_EXOSCALE_METRICS_ADDRESS). HOST is an IPv4 address; "
+                    + "':PORT' listens on every address, 'HOST' alone on port " + DEFAULT_METRICS_PORT + ".")
     InetSocketAddress metricsAddress;
 
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", converter = Format.class,
@@ -73,15 +76,12 @@ final class ServiceOptions {
         return ip == null || ip.isAnyLocalAddress() ? "*" : ip.getHostAddress();
     }
 
-    /** {@code IPV4:PORT} or {@code :PORT}: the listen address's syntax, with the port required. */
+    /** {@code IPV4:PORT}, {@code :PORT} or {@code IPV4} (port {@value #DEFAULT_METRICS_PORT}): the listen address's syntax. */
     static final class MetricsAddress implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String text) {
-            if (text.indexOf(':') < 0) {
-                throw new TypeConversionException("'" + text + "' has no port (expected IPV4:PORT or :PORT, "
-                        + "e.g. 127.0.0.1:9573 or :9573)");
-            }
-            return new Converters.Listen().convert(text);
+            return Converters.socketAddress(text, DEFAULT_METRICS_PORT, "(expected IPV4:PORT, :PORT or IPV4, "
+                    + "e.g. 127.0.0.1:9573, :9573 or 127.0.0.1)");
         }
     }
 
