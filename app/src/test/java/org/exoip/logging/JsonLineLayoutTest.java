@@ -70,6 +70,28 @@ class JsonLineLayoutTest {
     }
 
     @Test
+    void numericFieldsAreJsonNumbersAndTheRestStrings() throws Exception {
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "node-j", Path.of("/nonexistent"), LogFormat.JSON,
+                streams.out, streams.err);
+        try (CloseableThreadContext.Instance fields = CloseableThreadContext.put("event", "api_call")
+                .put("duration_ms", "114").put("ratio", "0.25").put("negative", "-3").put("zero", "0")
+                .put("padded", "007").put("exponent", "1e5").put("version", "1.2.3").put("instance", "42-a")) {
+            log.info("API detach: success in 114 ms");
+        }
+        JsonNode line = lines().get(0);
+        assertTrue(line.get("duration_ms").isIntegralNumber(), line.toString());
+        assertEquals(114, line.get("duration_ms").asLong());
+        assertTrue(line.get("ratio").isNumber(), line.toString());
+        assertEquals(0.25, line.get("ratio").asDouble());
+        assertEquals(-3, line.get("negative").asLong());
+        assertTrue(line.get("zero").isNumber(), line.toString());
+        for (String text : List.of("event", "padded", "exponent", "version", "instance")) {
+            assertTrue(line.get(text).isTextual(), text + " stays a string: " + line);
+        }
+        assertTrue(line.get("node").isTextual(), line.toString());
+    }
+
+    @Test
     void secretsAreMaskedAndErrorsAreFields() throws Exception {
         Logging.configure(LogTarget.STDOUT, Level.INFO, "node-j", Path.of("/nonexistent"), LogFormat.JSON,
                 streams.out, streams.err);
