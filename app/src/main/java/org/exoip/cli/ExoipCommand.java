@@ -234,7 +234,9 @@ public final class ExoipCommand implements Callable<Integer> {
         });
         cmd.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("exoip: " + e.getMessage());
+            // A bad value from a variable is reported under the variable's name, as the operator set that.
+            err.println("exoip: " + EnvironmentDefaults.of(e.getCommandLine())
+                    .map(defaults -> defaults.rename(e.getMessage(), e.getArgSpec())).orElse(e.getMessage()));
             err.println("Try 'exoip --help' for the options.");
             return 2;
         });
@@ -388,7 +390,7 @@ public final class ExoipCommand implements Callable<Integer> {
         Secret secret = secret(cmd);
         List<String> peerNames = new ArrayList<>();
         for (String p : peers) {
-            String name = peerName(cmd, p);
+            String name = peerName(p);
             if (name != null) {
                 peerNames.add(name);
             }
@@ -396,7 +398,8 @@ public final class ExoipCommand implements Callable<Integer> {
         if (mode == Mode.WATCH) {
             boolean group = peerGroup != null && !peerGroup.isBlank();
             if (group && !peerNames.isEmpty()) {
-                throw new ParameterException(cmd, "-p and -G exclude each other: give the peers or their security group");
+                throw new ParameterException(cmd, source("-p") + " and " + source("-G")
+                        + " exclude each other: give the peers or their security group");
             }
             if (!group && peerNames.isEmpty()) {
                 throw new ParameterException(cmd, "-W needs peers: give -p PEER[,PEER...] (IF_EXOSCALE_PEERS) "
@@ -404,8 +407,7 @@ public final class ExoipCommand implements Callable<Integer> {
             }
         }
         if (zone != null && !zone.isBlank() && !zone.trim().matches("[a-z]{2}-[a-z]{3}-\\d+")) {
-            throw new ParameterException(cmd, "Invalid value for option '-xz': '" + zone
-                    + "' is not a zone name (expected e.g. ch-gva-2)");
+            throw invalid("-xz", "'" + zone + "' is not a zone name (expected e.g. ch-gva-2)");
         }
         return new Configuration(mode, elasticIp, apiKey.trim(), secret, Optional.ofNullable(endpoint),
                 Optional.ofNullable(zone).map(String::trim).filter(z -> !z.isEmpty()), metadataUrl,
@@ -437,7 +439,7 @@ public final class ExoipCommand implements Callable<Integer> {
     }
 
     /** A peer as given: a host name or IPv4 address, optionally with the shared port. */
-    private String peerName(CommandLine cmd, String raw) {
+    private String peerName(String raw) {
         String p = raw.trim();
         if (p.isEmpty()) {
             return null;
@@ -446,16 +448,31 @@ public final class ExoipCommand implements Callable<Integer> {
         if (colon >= 0) {
             String port = p.substring(colon + 1);
             if (!port.equals(Integer.toString(listen.getPort()))) {
-                throw new ParameterException(cmd, "Invalid value for option '-p': '" + raw + "' names port " + port
+                throw invalid("-p", "'" + raw + "' names port " + port
                         + ", but every peer listens on the same port as this node (" + listen.getPort()
-                        + ", from -l): give the peer without a port");
+                        + ", from " + EnvironmentDefaults.of(spec.commandLine()).map(d -> d.name(spec.findOption("-l")))
+                                .orElse("-l") + "): give the peer without a port");
             }
             p = p.substring(0, colon);
         }
         if (!p.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
-            throw new ParameterException(cmd, "Invalid value for option '-p': '" + raw
+            throw invalid("-p", "'" + raw
                     + "' is not a host name or IPv4 address (expected e.g. 192.0.2.11 or node-b.example.net)");
         }
         return p;
+    }
+
+    /**
+     * A usage error about one option's value, in picocli's words and carrying the option, so that
+     * the handler names the variable instead when the value came from one.
+     */
+    private ParameterException invalid(String option, String reason) {
+        return new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + reason,
+                spec.findOption(option), null);
+    }
+
+    /** {@code option}, or the variable that gave its value (see {@link EnvironmentDefaults#source}). */
+    private String source(String option) {
+        return EnvironmentDefaults.of(spec.commandLine()).map(d -> d.source(spec.findOption(option))).orElse(option);
     }
 }
