@@ -74,6 +74,17 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         return null;
     }
 
+    /** The value the environment has for the option named {@code option}, without a parse (none when unset). */
+    Optional<String> value(String option) {
+        for (String variable : VARIABLES.getOrDefault(option, List.of())) {
+            String value = environment.get(variable);
+            if (value != null && !value.isBlank()) {
+                return Optional.of(value.trim());
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * The variable that gave {@code option} its value, if one did. Never for an option given on
      * the command line: picocli asks for a default only for the options that it did not see.

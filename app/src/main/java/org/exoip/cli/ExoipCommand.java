@@ -27,6 +27,7 @@ import org.exoip.cloud.ElasticIpProvider;
 import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
@@ -232,18 +233,33 @@ public final class ExoipCommand implements Callable<Integer> {
             LOG.debug("Run failed", e);
             return 1;
         });
-        cmd.setParameterExceptionHandler((e, args) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            // A bad value from a variable is reported under the variable's name, as the operator set that.
-            err.println("exoip: " + EnvironmentDefaults.of(e.getCommandLine())
-                    .map(defaults -> defaults.rename(e.getMessage(), e.getArgSpec())).orElse(e.getMessage()));
-            err.println("Try 'exoip --help' for the options.");
-            return 2;
-        });
+        cmd.setParameterExceptionHandler(ExoipCommand::usageError);
         for (Object sub : Subcommands.all()) {
             cmd.addSubcommand(sub);
         }
         return cmd;
+    }
+
+    /**
+     * A usage error: one line naming what was wrong and what was expected, then where to look; in
+     * JSON mode (once {@code --log-format} is known) one JSON object holding both. Exit code 2.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        Optional<EnvironmentDefaults> defaults = EnvironmentDefaults.of(cmd);
+        // A bad value from a variable is reported under the variable's name, as the operator set that.
+        String message = defaults.map(d -> d.rename(e.getMessage(), e.getArgSpec())).orElse(e.getMessage());
+        String hint = "Try 'exoip --help' for the options.";
+        PrintWriter err = cmd.getErr();
+        if (ServiceOptions.requestedFormat(args, defaults.flatMap(d -> d.value(ServiceOptions.LOG_FORMAT)))
+                == LogFormat.JSON) {
+            err.println(Logging.standardErrorLine(LogFormat.JSON, Level.ERROR, message,
+                    Map.of("exit_code", "2", "hint", hint)));
+        } else {
+            err.println("exoip: " + message);
+            err.println(hint);
+        }
+        return 2;
     }
 
     @Override

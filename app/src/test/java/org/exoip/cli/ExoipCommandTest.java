@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -268,6 +270,46 @@ class ExoipCommandTest {
         assertTrue(err.toString().contains("exoip: Invalid value for IF_EXOSCALE_PEERS (from the environment): "
                 + "'192.0.2.5:12345' names port 12345, but every peer listens on the same port as this node (4000, "
                 + "from IF_BIND_TO)"), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-W --log-format json --bogus|Unknown option: '--bogus'",
+        "-W --bogus --log-format=JSON|Unknown option: '--bogus'",
+        "-W --log-format json -P 256|Invalid value for option '-P': '256' is outside 0..255",
+        "-A --log-format json|missing the API secret",
+    })
+    void inJsonModeAUsageErrorIsOneJsonObject(String args, String message) throws Exception {
+        env.put("IF_ADDRESS", "198.51.100.50");
+        env.put("IF_EXOSCALE_API_KEY", "EXOkey");
+        assertEquals(2, run(args.split(" ")));
+        JsonNode line = onlyJsonLine(err.toString());
+        assertEquals("ERROR", line.get("level").asText(), line.toString());
+        assertTrue(line.get("message").asText().startsWith(message), line.toString());
+        assertEquals(2, line.get("exit_code").intValue(), line.toString());
+        assertTrue(line.get("exit_code").isNumber(), line.toString());
+        assertEquals("Try 'exoip --help' for the options.", line.get("hint").asText(), line.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void theVariableAsksForJsonUsageErrorsToo() throws Exception {
+        watchdogEnvironment();
+        env.put("IF_EXOSCALE_LOG_FORMAT", "json");
+        env.put("IF_HOST_PRIORITY", "abc");
+        assertEquals(2, run("-W"));
+        assertTrue(onlyJsonLine(err.toString()).get("message").asText()
+                .startsWith("Invalid value for IF_HOST_PRIORITY (from the environment)"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("-W", "--log-format", "text", "-P", "abc"));
+        assertTrue(err.toString().startsWith("exoip: Invalid value for option '-P'"), "the flag wins: " + err);
+    }
+
+    /** The one line of {@code text}, parsed as JSON (fails unless there is exactly one and it parses). */
+    static JsonNode onlyJsonLine(String text) throws Exception {
+        List<String> lines = text.lines().toList();
+        assertEquals(1, lines.size(), text);
+        return new ObjectMapper().readTree(lines.get(0));
     }
 
     @ParameterizedTest

@@ -105,6 +105,26 @@ class JsonLineLayoutTest {
     }
 
     @Test
+    void aLineOnStandardErrorIsTextOrAJsonObjectShapedLikeALogLine() throws Exception {
+        org.apache.logging.log4j.ThreadContext.remove(Logging.NODE_KEY);
+        Secrets.register("very-secret-value-123");
+        assertEquals("exoip: cannot attach (" + Secrets.MASK + ")", Logging.standardErrorLine(LogFormat.TEXT,
+                Level.ERROR, "cannot attach (very-secret-value-123)", java.util.Map.of("exit_code", "1")));
+        String json = Logging.standardErrorLine(LogFormat.JSON, Level.ERROR, "cannot attach (very-secret-value-123)",
+                java.util.Map.of("exit_code", "1", "hint", "see 007"));
+        assertFalse(json.contains("very-secret-value-123"), json);
+        assertFalse(json.contains("\n"), json);
+        JsonNode line = JSON.readTree(json);
+        assertEquals("ERROR", line.get("level").asText());
+        assertEquals("cannot attach (" + Secrets.MASK + ")", line.get("message").asText());
+        assertEquals("exoip", line.get("logger").asText());
+        assertEquals("exoip", line.get("node").asText(), "no node yet");
+        assertTrue(line.get("exit_code").isIntegralNumber(), json);
+        assertEquals("see 007", line.get("hint").asText());
+        assertTrue(line.has("time") && line.has("thread"), json);
+    }
+
+    @Test
     void textStaysTheDefault() {
         Logging.configure(LogTarget.STDOUT, Level.INFO, "node-t", Path.of("/nonexistent"), streams.out, streams.err);
         log.info("plain");
