@@ -1,6 +1,8 @@
 package org.exoip.cli;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -17,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -206,6 +209,12 @@ public final class ExoipCommand implements Callable<Integer> {
     /** The advert keys of this run, read and checked with the configuration. */
     private Optional<AdvertKeys> advertKeys = Optional.empty();
 
+    /** Where log lines on standard output and error go: the process's streams, but for tests. */
+    private PrintStream logOut = System.out;
+    private PrintStream logErr = System.err;
+    /** Where the log lines went, once logging is set up: standard error too when syslog was unavailable. */
+    private LogTarget logTarget;
+
     private final Map<String, String> environment;
     private final CloudConnector connector;
     private final SignalInstaller signals;
@@ -223,14 +232,29 @@ public final class ExoipCommand implements Callable<Integer> {
         return cmd;
     }
 
+    /** As run by {@code main}, but with the log lines and messages written to {@code out} and {@code err} (tests). */
+    static CommandLine commandLine(Map<String, String> environment, CloudConnector connector, SignalInstaller signals,
+            PrintStream out, PrintStream err) {
+        CommandLine cmd = commandLine(environment, connector, signals);
+        ExoipCommand command = cmd.getCommand();
+        command.logOut = out;
+        command.logErr = err;
+        cmd.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cmd.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        return cmd;
+    }
+
     static CommandLine commandLine(Map<String, String> environment, CloudConnector connector, SignalInstaller signals) {
         CommandLine cmd = new CommandLine(new ExoipCommand(environment, connector, signals));
         cmd.setDefaultValueProvider(new EnvironmentDefaults(environment));
         cmd.setPosixClusteredShortOptionsAllowed(false);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Failures at run time are explained in one line; a stack trace helps no operator.
+            if (commandLine.getCommand() instanceof ExoipCommand exoip) {
+                LOG.debug("Run failed", e);
+                return exoip.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
             commandLine.getErr().println("exoip: " + Secrets.maskRegistered(e.getMessage()));
-            LOG.debug("Run failed", e);
             return 1;
         });
         cmd.setParameterExceptionHandler(ExoipCommand::usageError);
@@ -275,8 +299,9 @@ public final class ExoipCommand implements Callable<Integer> {
             return 0;
         }
         String node = config.instanceId().map(UUID::toString).orElse("exoip");
-        Logging.configure(config.stdout() ? LogTarget.STDOUT : LogTarget.SYSLOG,
-                config.verbose() ? Level.DEBUG : Level.INFO, node, config.syslogSocket(), service.logFormat);
+        logTarget = Logging.configure(config.stdout() ? LogTarget.STDOUT : LogTarget.SYSLOG,
+                config.verbose() ? Level.DEBUG : Level.INFO, node, config.syslogSocket(), service.logFormat, logOut,
+                logErr);
         if (renameProcess) {
             // So that 'killall exoip' and 'pgrep -x exoip' find this JVM, as they found the original.
             ProcessName.rename(ProcessName.EXOIP).ifPresent(why -> LOG.debug("Process name left as is: {}", why));
@@ -289,11 +314,27 @@ public final class ExoipCommand implements Callable<Integer> {
         try (PidFile pidFile = service.writePidFile()) {
             return run(config);
         } catch (CloudException e) {
-            LOG.error(e.getMessage());
-            // Like every log line, the one line for the operator never shows a registered secret.
-            spec.commandLine().getErr().println("exoip: " + Secrets.maskRegistered(e.getMessage()));
-            return 1;
+            return failed(e.getMessage());
         }
+    }
+
+    /**
+     * Says why the run failed, once on each stream the operator reads: an ERROR line in the log (once
+     * it is set up), and one line on standard error unless the log is standard error already. Like
+     * every log line, neither shows a registered secret. Exit code 1.
+     */
+    private int failed(String message) {
+        if (logTarget != null) {
+            try (CloseableThreadContext.Instance field = CloseableThreadContext.put("exit_code", "1")) {
+                LOG.error(message);
+            }
+        }
+        if (logTarget != LogTarget.STDERR) {
+            spec.commandLine().getErr().println(Logging.standardErrorLine(
+                    service.logFormat == null ? LogFormat.TEXT : service.logFormat, Level.ERROR, message,
+                    Map.of("exit_code", "1")));
+        }
+        return 1;
     }
 
     private int run(Configuration config) throws Exception {
