@@ -23,8 +23,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.Level;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.InMemoryElasticIpProvider;
+import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.watchdog.WatchdogEngine;
 import org.junit.jupiter.api.AfterEach;
@@ -68,9 +70,11 @@ class SecretsNeverPrintedTest {
 
     @AfterEach
     void restore() {
-        Logging.shutdown();
         System.setOut(realOut);
         System.setErr(realErr);
+        // Back to the real streams. Not Logging.shutdown(): that ends the logger context, and every
+        // static logger made so far would then write nowhere in the test classes run after this one.
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "exoip");
     }
 
     private int run(CloudConnector connector, SignalInstaller signals, String... args) {
