@@ -19,12 +19,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Level;
 import org.exoip.cloud.CloudException;
+import org.exoip.cloud.ElasticIpProvider;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
@@ -136,6 +138,31 @@ class FailureReportTest {
         assertEquals(1, mentions(out(), "PID file"), out()::toString);
         assertEquals(1, err().size(), err()::toString);
         assertTrue(err().get(0).startsWith("exoip: ") && err().get(0).contains("PID file"), err()::toString);
+    }
+
+    @Test
+    void aFailedAttachIsRecordedAsACallAndItsReasonSaidOnce() {
+        String refused = "attach 198.51.100.50 to " + SELF + " failed: 503 Service Unavailable";
+        connector = (config, known) -> new CloudConnector.Cloud(SELF, new ElasticIpProvider() {
+            @Override
+            public Set<UUID> holders() {
+                return Set.of();
+            }
+
+            @Override
+            public void attach(UUID instance) throws CloudException {
+                throw new CloudException(refused, false);
+            }
+
+            @Override
+            public void detach(UUID instance) {
+                throw new AssertionError("-A never detaches");
+            }
+        }, Optional.empty());
+        assertEquals(1, run("-O"));
+        assertEquals(1, mentions(out(), "API attach " + SELF + ": failure in "), out()::toString);
+        assertEquals(1, mentions(out(), refused), out()::toString);
+        assertEquals(List.of("exoip: " + refused), err());
     }
 
     @Test
