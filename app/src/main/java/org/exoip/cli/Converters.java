@@ -127,26 +127,38 @@ final class Converters {
     static final class Listen implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String text) {
-            String t = text.trim();
-            String expected = " (expected :PORT, IPV4:PORT or IPV4, e.g. :12345 or 192.0.2.10:12345)";
-            int colon = t.lastIndexOf(':');
-            String host = colon < 0 ? t : t.substring(0, colon);
-            int port = 12345;
-            if (colon >= 0) {
-                try {
-                    port = Integer.parseInt(t.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    throw new TypeConversionException("'" + text + "' has no valid port" + expected);
-                }
-                if (port < 1 || port > 65535) {
-                    throw new TypeConversionException("'" + text + "' has port " + port + " outside 1..65535" + expected);
-                }
-            }
-            if (host.isEmpty()) {
-                return new InetSocketAddress(port);
-            }
-            return new InetSocketAddress(ipv4(host, "an IPv4 address" + expected), port);
+            return socketAddress(text, 12345, "(expected :PORT, IPV4:PORT or IPV4, e.g. :12345 or 192.0.2.10:12345)");
         }
+    }
+
+    /**
+     * {@code :PORT} (every address), {@code IPV4:PORT} or {@code IPV4} (then {@code defaultPort}).
+     *
+     * @param expected the forms this option takes, said in every rejection
+     */
+    static InetSocketAddress socketAddress(String text, int defaultPort, String expected) {
+        String t = text.trim();
+        int colon = t.lastIndexOf(':');
+        String host = colon < 0 ? t : t.substring(0, colon);
+        int port = defaultPort;
+        if (colon >= 0) {
+            try {
+                port = Integer.parseInt(t.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + text + "' has no valid port " + expected);
+            }
+            if (port < 1 || port > 65535) {
+                throw new TypeConversionException("'" + text + "' has port " + port + " outside 1..65535 " + expected);
+            }
+        }
+        if (host.isEmpty()) {
+            return new InetSocketAddress(port);
+        }
+        if (colon < 0 && host.matches("\\d+")) {
+            throw new TypeConversionException("'" + text + "' is not an IPv4 address " + expected
+                    + ": for port " + host + " on every address, give :" + host);
+        }
+        return new InetSocketAddress(ipv4(host, "an IPv4 address " + expected), port);
     }
 
     /** An absolute http(s) URL. */

@@ -3,6 +3,8 @@ package org.exoip.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Takes an option's value from its environment variable when the option is not on the command
  * line, so a flag always wins over its variable. The {@code IF_*} names are those ifupdown exports
- * for an interface stanza's options; they are the original exoip's.
+ * for an interface stanza's options; they are the original exoip's. It also remembers which
+ * variable supplied which option, so that a usage error can name what the operator actually set.
  */
 final class EnvironmentDefaults implements IDefaultValueProvider {
 
@@ -18,6 +21,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
     static final Map<String, List<String>> VARIABLES = variables();
 
     private final Map<String, String> environment;
+    /** Option → the variable its value came from, in the last parse. */
+    private final Map<ArgSpec, String> supplied = new ConcurrentHashMap<>();
 
     EnvironmentDefaults(Map<String, String> environment) {
         this.environment = Map.copyOf(environment);
@@ -63,10 +68,58 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
             for (String variable : VARIABLES.getOrDefault(name, List.of())) {
                 String value = environment.get(variable);
                 if (value != null && !value.isBlank()) {
+                    supplied.put(option, variable);
                     return value.trim();
                 }
             }
         }
         return null;
+    }
+
+    /** The value the environment has for the option named {@code option}, without a parse (none when unset). */
+    Optional<String> value(String option) {
+        for (String variable : VARIABLES.getOrDefault(option, List.of())) {
+            String value = environment.get(variable);
+            if (value != null && !value.isBlank()) {
+                return Optional.of(value.trim());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The variable that gave {@code option} its value, if one did. Never for an option given on
+     * the command line: picocli asks for a default only for the options that it did not see.
+     */
+    Optional<String> variable(ArgSpec option) {
+        return Optional.ofNullable(option == null ? null : supplied.get(option));
+    }
+
+    /**
+     * How a message names where {@code option}'s value came from: {@code IF_HOST_PRIORITY (from the
+     * environment)} when a variable gave it, else the option itself ({@code -P}).
+     */
+    String source(OptionSpec option) {
+        return variable(option).map(v -> v + " (from the environment)").orElse(option.longestName());
+    }
+
+    /** The variable that gave {@code option} its value, else the option itself: {@code IF_BIND_TO} or {@code -l}. */
+    String name(OptionSpec option) {
+        return variable(option).orElse(option.longestName());
+    }
+
+    /** {@code message}, naming the variable instead of the option when a variable gave {@code option} its value. */
+    String rename(String message, ArgSpec option) {
+        if (!(option instanceof OptionSpec named) || variable(option).isEmpty()) {
+            return message;
+        }
+        // picocli's phrase for an option's value, which this program's own checks use as well.
+        return message.replace("option '" + named.longestName() + "'", source(named));
+    }
+
+    /** The command line's environment defaults, when they are these (empty for a command without them). */
+    static Optional<EnvironmentDefaults> of(picocli.CommandLine cmd) {
+        return cmd.getDefaultValueProvider() instanceof EnvironmentDefaults defaults
+                ? Optional.of(defaults) : Optional.empty();
     }
 }

@@ -1,6 +1,8 @@
 package org.exoip.cli;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -28,6 +31,7 @@ import org.exoip.cloud.ElasticIpProvider;
 import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
@@ -229,6 +233,12 @@ public final class ExoipCommand implements Callable<Integer> {
     /** The API secret requests are signed with; SIGHUP may replace it. */
     private volatile Secret apiSecretInUse;
 
+    /** Where log lines on standard output and error go: the process's streams, but for tests. */
+    private PrintStream logOut = System.out;
+    private PrintStream logErr = System.err;
+    /** Where the log lines went, once logging is set up: standard error too when syslog was unavailable. */
+    private LogTarget logTarget;
+
     private final Map<String, String> environment;
     private final CloudConnector connector;
     private final SignalInstaller signals;
@@ -249,26 +259,58 @@ public final class ExoipCommand implements Callable<Integer> {
         return cmd;
     }
 
+    /** As run by {@code main}, but with the log lines and messages written to {@code out} and {@code err} (tests). */
+    static CommandLine commandLine(Map<String, String> environment, CloudConnector connector, SignalInstaller signals,
+            PrintStream out, PrintStream err) {
+        CommandLine cmd = commandLine(environment, connector, signals);
+        ExoipCommand command = cmd.getCommand();
+        command.logOut = out;
+        command.logErr = err;
+        cmd.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cmd.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        return cmd;
+    }
+
     static CommandLine commandLine(Map<String, String> environment, CloudConnector connector, SignalInstaller signals) {
         CommandLine cmd = new CommandLine(new ExoipCommand(environment, connector, signals));
         cmd.setDefaultValueProvider(new EnvironmentDefaults(environment));
         cmd.setPosixClusteredShortOptionsAllowed(false);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Failures at run time are explained in one line; a stack trace helps no operator.
+            if (commandLine.getCommand() instanceof ExoipCommand exoip) {
+                LOG.debug("Run failed", e);
+                return exoip.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
             commandLine.getErr().println("exoip: " + Secrets.maskRegistered(e.getMessage()));
-            LOG.debug("Run failed", e);
             return 1;
         });
-        cmd.setParameterExceptionHandler((e, args) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println("exoip: " + e.getMessage());
-            err.println("Try 'exoip --help' for the options.");
-            return 2;
-        });
+        cmd.setParameterExceptionHandler(ExoipCommand::usageError);
         for (Object sub : Subcommands.all()) {
             cmd.addSubcommand(sub);
         }
         return cmd;
+    }
+
+    /**
+     * A usage error: one line naming what was wrong and what was expected, then where to look; in
+     * JSON mode (once {@code --log-format} is known) one JSON object holding both. Exit code 2.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        Optional<EnvironmentDefaults> defaults = EnvironmentDefaults.of(cmd);
+        // A bad value from a variable is reported under the variable's name, as the operator set that.
+        String message = defaults.map(d -> d.rename(e.getMessage(), e.getArgSpec())).orElse(e.getMessage());
+        String hint = "Try 'exoip --help' for the options.";
+        PrintWriter err = cmd.getErr();
+        if (ServiceOptions.requestedFormat(args, defaults.flatMap(d -> d.value(ServiceOptions.LOG_FORMAT)))
+                == LogFormat.JSON) {
+            err.println(Logging.standardErrorLine(LogFormat.JSON, Level.ERROR, message,
+                    Map.of("exit_code", "2", "hint", hint)));
+        } else {
+            err.println("exoip: " + message);
+            err.println(hint);
+        }
+        return 2;
     }
 
     @Override
@@ -286,8 +328,9 @@ public final class ExoipCommand implements Callable<Integer> {
             return 0;
         }
         String node = config.instanceId().map(UUID::toString).orElse("exoip");
-        Logging.configure(config.stdout() ? LogTarget.STDOUT : LogTarget.SYSLOG,
-                config.verbose() ? Level.DEBUG : Level.INFO, node, config.syslogSocket(), service.logFormat);
+        logTarget = Logging.configure(config.stdout() ? LogTarget.STDOUT : LogTarget.SYSLOG,
+                config.verbose() ? Level.DEBUG : Level.INFO, node, config.syslogSocket(), service.logFormat, logOut,
+                logErr);
         if (renameProcess) {
             // So that 'killall exoip' and 'pgrep -x exoip' find this JVM, as they found the original.
             ProcessName.rename(ProcessName.EXOIP).ifPresent(why -> LOG.debug("Process name left as is: {}", why));
@@ -301,11 +344,27 @@ public final class ExoipCommand implements Callable<Integer> {
         try (PidFile pidFile = signals.guard(service::writePidFile)) {
             return run(config);
         } catch (CloudException e) {
-            LOG.error(e.getMessage());
-            // Like every log line, the one line for the operator never shows a registered secret.
-            spec.commandLine().getErr().println("exoip: " + Secrets.maskRegistered(e.getMessage()));
-            return 1;
+            return failed(e.getMessage());
         }
+    }
+
+    /**
+     * Says why the run failed, once on each stream the operator reads: an ERROR line in the log (once
+     * it is set up), and one line on standard error unless the log is standard error already. Like
+     * every log line, neither shows a registered secret. Exit code 1.
+     */
+    private int failed(String message) {
+        if (logTarget != null) {
+            try (CloseableThreadContext.Instance field = CloseableThreadContext.put("exit_code", "1")) {
+                LOG.error(message);
+            }
+        }
+        if (logTarget != LogTarget.STDERR) {
+            spec.commandLine().getErr().println(Logging.standardErrorLine(
+                    service.logFormat == null ? LogFormat.TEXT : service.logFormat, Level.ERROR, message,
+                    Map.of("exit_code", "1")));
+        }
+        return 1;
     }
 
     private int run(Configuration config) throws Exception {
@@ -462,7 +521,7 @@ public final class ExoipCommand implements Callable<Integer> {
         Secret secret = secret(cmd);
         List<String> peerNames = new ArrayList<>();
         for (String p : peers) {
-            String name = peerName(cmd, p);
+            String name = peerName(p);
             if (name != null) {
                 peerNames.add(name);
             }
@@ -470,7 +529,8 @@ public final class ExoipCommand implements Callable<Integer> {
         if (mode == Mode.WATCH) {
             boolean group = peerGroup != null && !peerGroup.isBlank();
             if (group && !peerNames.isEmpty()) {
-                throw new ParameterException(cmd, "-p and -G exclude each other: give the peers or their security group");
+                throw new ParameterException(cmd, source("-p") + " and " + source("-G")
+                        + " exclude each other: give the peers or their security group");
             }
             if (!group && peerNames.isEmpty()) {
                 throw new ParameterException(cmd, "-W needs peers: give -p PEER[,PEER...] (IF_EXOSCALE_PEERS) "
@@ -478,8 +538,7 @@ public final class ExoipCommand implements Callable<Integer> {
             }
         }
         if (zone != null && !zone.isBlank() && !zone.trim().matches("[a-z]{2}-[a-z]{3}-\\d+")) {
-            throw new ParameterException(cmd, "Invalid value for option '-xz': '" + zone
-                    + "' is not a zone name (expected e.g. ch-gva-2)");
+            throw invalid("-xz", "'" + zone + "' is not a zone name (expected e.g. ch-gva-2)");
         }
         return new Configuration(mode, elasticIp, apiKey.trim(), secret, Optional.ofNullable(endpoint),
                 Optional.ofNullable(zone).map(String::trim).filter(z -> !z.isEmpty()), metadataUrl,
@@ -540,7 +599,7 @@ public final class ExoipCommand implements Callable<Integer> {
     }
 
     /** A peer as given: a host name or IPv4 address, optionally with the shared port. */
-    private String peerName(CommandLine cmd, String raw) {
+    private String peerName(String raw) {
         String p = raw.trim();
         if (p.isEmpty()) {
             return null;
@@ -549,16 +608,31 @@ public final class ExoipCommand implements Callable<Integer> {
         if (colon >= 0) {
             String port = p.substring(colon + 1);
             if (!port.equals(Integer.toString(listen.getPort()))) {
-                throw new ParameterException(cmd, "Invalid value for option '-p': '" + raw + "' names port " + port
+                throw invalid("-p", "'" + raw + "' names port " + port
                         + ", but every peer listens on the same port as this node (" + listen.getPort()
-                        + ", from -l): give the peer without a port");
+                        + ", from " + EnvironmentDefaults.of(spec.commandLine()).map(d -> d.name(spec.findOption("-l")))
+                                .orElse("-l") + "): give the peer without a port");
             }
             p = p.substring(0, colon);
         }
         if (!p.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
-            throw new ParameterException(cmd, "Invalid value for option '-p': '" + raw
+            throw invalid("-p", "'" + raw
                     + "' is not a host name or IPv4 address (expected e.g. 192.0.2.11 or node-b.example.net)");
         }
         return p;
+    }
+
+    /**
+     * A usage error about one option's value, in picocli's words and carrying the option, so that
+     * the handler names the variable instead when the value came from one.
+     */
+    private ParameterException invalid(String option, String reason) {
+        return new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + reason,
+                spec.findOption(option), null);
+    }
+
+    /** {@code option}, or the variable that gave its value (see {@link EnvironmentDefaults#source}). */
+    private String source(String option) {
+        return EnvironmentDefaults.of(spec.commandLine()).map(d -> d.source(spec.findOption(option))).orElse(option);
     }
 }

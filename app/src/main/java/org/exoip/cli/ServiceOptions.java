@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import org.exoip.cloud.ApiCallListener;
 import org.exoip.cloud.DryRunElasticIpProvider;
 import org.exoip.cloud.ElasticIpProvider;
@@ -22,13 +23,17 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class ServiceOptions {
 
+    /** The metrics port when {@code --metrics-address} names only the address. */
+    static final int DEFAULT_METRICS_PORT = 9573;
+    static final String LOG_FORMAT = "--log-format";
+
     @Option(names = "--metrics-address", paramLabel = "HOST:PORT", converter = MetricsAddress.class,
             description = "With -W, serve Prometheus metrics at http://HOST:PORT/metrics and a health check at "
-                    + "/healthz; off unless given (env: IF_EXOSCALE_METRICS_ADDRESS). ':PORT' listens on every "
-                    + "address.")
+                    + "/healthz; off unless given (env: IF_EXOSCALE_METRICS_ADDRESS). HOST is an IPv4 address; "
+                    + "':PORT' listens on every address, 'HOST' alone on port " + DEFAULT_METRICS_PORT + ".")
     InetSocketAddress metricsAddress;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text", converter = Format.class,
+    @Option(names = LOG_FORMAT, paramLabel = "FORMAT", defaultValue = "text", converter = Format.class,
             description = "text or json: json writes one JSON object a line on standard output or error "
                     + "(-O), with time, level, node, message and structured fields; syslog stays text "
                     + "(env: IF_EXOSCALE_LOG_FORMAT; default: ${DEFAULT-VALUE}).")
@@ -73,15 +78,32 @@ final class ServiceOptions {
         return ip == null || ip.isAnyLocalAddress() ? "*" : ip.getHostAddress();
     }
 
-    /** {@code IPV4:PORT} or {@code :PORT}: the listen address's syntax, with the port required. */
+    /** {@code IPV4:PORT}, {@code :PORT} or {@code IPV4} (port {@value #DEFAULT_METRICS_PORT}): the listen address's syntax. */
     static final class MetricsAddress implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String text) {
-            if (text.indexOf(':') < 0) {
-                throw new TypeConversionException("'" + text + "' has no port (expected IPV4:PORT or :PORT, "
-                        + "e.g. 127.0.0.1:9573 or :9573)");
+            return Converters.socketAddress(text, DEFAULT_METRICS_PORT, "(expected IPV4:PORT, :PORT or IPV4, "
+                    + "e.g. 127.0.0.1:9573, :9573 or 127.0.0.1)");
+        }
+    }
+
+    /**
+     * The log format asked for, known even when the arguments do not parse (for a usage error): the
+     * last {@code --log-format} in {@code args}, else its variable; text unless that says json.
+     */
+    static LogFormat requestedFormat(String[] args, Optional<String> variable) {
+        Optional<String> asked = variable;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(LOG_FORMAT) && i + 1 < args.length) {
+                asked = Optional.of(args[i + 1]);
+            } else if (args[i].startsWith(LOG_FORMAT + "=")) {
+                asked = Optional.of(args[i].substring(LOG_FORMAT.length() + 1));
             }
-            return new Converters.Listen().convert(text);
+        }
+        try {
+            return asked.map(new Format()::convert).orElse(LogFormat.TEXT);
+        } catch (TypeConversionException e) {
+            return LogFormat.TEXT;
         }
     }
 

@@ -69,23 +69,22 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
     private <T> T observe(String operation, UUID instance, Call<T> call) throws CloudException {
         long start = nanoClock.getAsLong();
         ApiCallListener.Outcome outcome = ApiCallListener.Outcome.FAILURE;
-        String error = null;
         try {
             T result = call.call();
             outcome = ApiCallListener.Outcome.SUCCESS;
             return result;
-        } catch (CloudException | RuntimeException e) {
-            error = e.getMessage();
-            throw e;
         } finally {
             long nanos = nanoClock.getAsLong() - start;
             listener.called(operation, instance, outcome, nanos);
-            log(operation, instance, outcome, nanos, error);
+            log(operation, instance, outcome, nanos);
         }
     }
 
-    private static void log(String operation, UUID instance, ApiCallListener.Outcome outcome, long nanos,
-            String error) {
+    /**
+     * The call's record. Not a failure's reason: whoever handles the failure says it (the
+     * reconciler's retry warning, the exit line of -A and -D), and once is enough.
+     */
+    private static void log(String operation, UUID instance, ApiCallListener.Outcome outcome, long nanos) {
         boolean write = ApiCallListener.ATTACH.equals(operation) || ApiCallListener.DETACH.equals(operation);
         Level level = write ? Level.INFO : Level.DEBUG;
         if (!LOG.isEnabled(level)) {
@@ -99,8 +98,8 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
             if (instance != null) {
                 fields.put("instance", instance.toString());
             }
-            LOG.log(level, "API {}{}: {} in {} ms{}", operation, instance == null ? "" : " " + instance,
-                    outcome.label(), millis, error == null ? "" : " (" + error + ")");
+            LOG.log(level, "API {}{}: {} in {} ms", operation, instance == null ? "" : " " + instance,
+                    outcome.label(), millis);
         }
     }
 }

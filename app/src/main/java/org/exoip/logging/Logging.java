@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Level;
@@ -11,6 +12,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.ThreadContext;
 import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.impl.ContextDataFactory;
+import org.apache.logging.log4j.core.impl.Log4jLogEvent;
+import org.apache.logging.log4j.message.SimpleMessage;
+import org.apache.logging.log4j.util.StringMap;
 
 /**
  * The one entry point that sets up log4j2 for the exoip process: where lines go ({@link LogTarget}),
@@ -83,8 +88,8 @@ public final class Logging {
         return configure(target, level, node, syslogSocket, LogFormat.TEXT, out, err);
     }
 
-    /** As the public overload with a format, writing to {@code out} and {@code err} (tests). */
-    static LogTarget configure(LogTarget target, Level level, String node, Path syslogSocket, LogFormat format,
+    /** As the public overload with a format, writing to {@code out} and {@code err} instead of the process's streams (tests). */
+    public static LogTarget configure(LogTarget target, Level level, String node, Path syslogSocket, LogFormat format,
             PrintStream out, PrintStream err) {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(target, "target");
@@ -107,7 +112,8 @@ public final class Logging {
                     LineLayout body = new LineLayout(config, SYSLOG_PATTERN, self, stackTraces, "");
                     Appender opened;
                     try {
-                        opened = SyslogSocketAppender.open("syslog", body, syslogSocket, SYSLOG_OPEN_TIMEOUT, err, self);
+                        opened = SyslogSocketAppender.open("syslog", body, syslogSocket, SYSLOG_OPEN_TIMEOUT, err,
+                                format, self);
                     } catch (IOException | LinkageError e) {
                         syslogUnavailable = e.getMessage();
                         opened = lines("stderr", config, self, stackTraces, format, err);
@@ -127,6 +133,33 @@ public final class Logging {
             }
             return actual;
         }
+    }
+
+    /**
+     * A line the program writes on standard error itself, beside the log: why it exits, or that
+     * syslog stopped taking lines. As text {@code exoip: message}; as JSON an object shaped like a
+     * log line ({@code time}, {@code level}, {@code node}, {@code logger} "exoip", {@code thread},
+     * {@code message}) with {@code fields} at its top level, a number as a number, so that every
+     * line of the stream parses. Registered secrets are masked. Any thread.
+     */
+    public static String standardErrorLine(LogFormat format, Level level, String message, Map<String, String> fields) {
+        if (format != LogFormat.JSON) {
+            return Secrets.maskRegistered("exoip: " + message);
+        }
+        String node = ThreadContext.get(NODE_KEY);
+        StringMap data = ContextDataFactory.createContextData(fields.size() + 1);
+        fields.forEach(data::putValue);
+        data.putValue(NODE_KEY, node == null || node.isBlank() ? "exoip" : checkNode(node));
+        Log4jLogEvent event = Log4jLogEvent.newBuilder()
+                .setLoggerName("exoip")
+                .setLevel(level)
+                .setMessage(new SimpleMessage(message))
+                .setThreadName(Thread.currentThread().getName())
+                .setTimeMillis(System.currentTimeMillis())
+                .setContextData(data)
+                .build();
+        return new JsonLineLayout(LoggerContext.getContext(false).getConfiguration(), "exoip", false)
+                .toSerializable(event).stripTrailing();
     }
 
     /** The level for the {@code -v} flag: DEBUG when verbose, INFO otherwise. */

@@ -28,6 +28,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,6 +70,7 @@ final class SyslogSocketAppender extends AbstractAppender {
     private final EventLoopGroup group;
     private final Channel channel;
     private final PrintStream err;
+    private final LogFormat errFormat;
     private final String node;
     private final long pid = ProcessHandle.current().pid();
     private final ZoneId zone = ZoneId.systemDefault();
@@ -78,7 +80,7 @@ final class SyslogSocketAppender extends AbstractAppender {
     private final AtomicBoolean failing = new AtomicBoolean();
 
     private SyslogSocketAppender(String name, LineLayout body, Path socket, EventLoopGroup group, Channel channel,
-            PrintStream err, String node) {
+            PrintStream err, LogFormat errFormat, String node) {
         super(name, null, body, true, Property.EMPTY_ARRAY);
         this.body = body;
         this.socket = socket;
@@ -86,6 +88,7 @@ final class SyslogSocketAppender extends AbstractAppender {
         this.group = group;
         this.channel = channel;
         this.err = err;
+        this.errFormat = errFormat;
         this.node = node;
     }
 
@@ -95,12 +98,13 @@ final class SyslogSocketAppender extends AbstractAppender {
      *
      * @param body formats the message part of each datagram (everything after {@code exoip[PID]: })
      * @param err where to say, once, that syslog stopped accepting lines
+     * @param errFormat how to say it there ({@code --log-format}), see {@link Logging#standardErrorLine}
      * @throws IOException why syslog at {@code socket} cannot be used (no native transport, no such
      *     socket, nobody listening); nothing is left open then
      */
     @SuppressWarnings("deprecation") // DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION: Netty un-deprecated it for 5.0 as useful
     static SyslogSocketAppender open(String name, LineLayout body, Path socket, Duration timeout, PrintStream err,
-            String node) throws IOException {
+            LogFormat errFormat, String node) throws IOException {
         if (!Epoll.isAvailable()) {
             Throwable cause = Epoll.unavailabilityCause();
             throw new IOException("Netty's native epoll transport is not available"
@@ -126,7 +130,7 @@ final class SyslogSocketAppender extends AbstractAppender {
                     .option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                     .register(), timeout, "open");
-            return new SyslogSocketAppender(name, body, socket, group, sender, err, node);
+            return new SyslogSocketAppender(name, body, socket, group, sender, err, errFormat, node);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -189,8 +193,8 @@ final class SyslogSocketAppender extends AbstractAppender {
         dropped.incrementAndGet();
         droppedSinceReport.incrementAndGet();
         if (failing.compareAndSet(false, true)) {
-            err.println("exoip: syslog at " + socket + " does not take log lines (" + reason
-                    + "); dropping them until it does");
+            err.println(Logging.standardErrorLine(errFormat, Level.WARN, "syslog at " + socket
+                    + " does not take log lines (" + reason + "); dropping them until it does", Map.of()));
             err.flush();
         }
     }

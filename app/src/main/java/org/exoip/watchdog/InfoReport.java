@@ -2,6 +2,8 @@ package org.exoip.watchdog;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,6 +11,10 @@ import org.exoip.watchdog.LivenessTracker.PeerStatus;
 
 /** The plain-text answer to an {@code info} query, one fact a line. */
 public final class InfoReport {
+
+    /** Wall-clock times as README shows them: UTC, always three digits of milliseconds. */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     private InfoReport() {
     }
@@ -31,7 +37,7 @@ public final class InfoReport {
         line(out, "Master", decision.master() == null ? "undecided" : decision.master().toString());
         line(out, "Interval", seconds(settings.interval()));
         line(out, "Dead ratio", Integer.toString(settings.deadRatio()));
-        line(out, "Last advert", lastAdvert.map(Instant::toString).orElse("never")
+        line(out, "Last advert", lastAdvert.map(TIME::format).orElse("never")
                 + sinceLastAdvert.map(d -> " (" + seconds(d) + " ago)").orElse(""));
         line(out, "Peers", Integer.toString(peers.size()));
         for (PeerStatus peer : peers) {

@@ -111,6 +111,8 @@ public final class WatchdogEngine {
     private Channel channel;
     /** Each peer's own receive socket, so that a flood cannot crowd its adverts out; event loop only. */
     private PeerReceivers peerReceivers;
+    /** Whether the peers were listed once already (event loop only). */
+    private boolean peersListed;
     /** The senders' last counters, shared by the decoders of every socket (authenticated adverts). */
     private final ReplayGuard replayGuard = new ReplayGuard();
     private Instant lastAdvertWall;
@@ -573,6 +575,13 @@ public final class WatchdogEngine {
         } else if (reloading) {
             LOG.info("Peers unchanged: {}", listed);
         }
+        if (after.isEmpty() && (!peersListed || !before.isEmpty())) {
+            // Once at start and once each time a refresh leaves none: a lone node fails over to no one.
+            LOG.warn("No peers: {}; running alone, nothing can take over the Elastic IP if this node fails",
+                    peers.addresses().isEmpty() ? "the peer list is empty" : "the peer list names only this node ("
+                            + peers.addresses().stream().map(InetAddress::getHostAddress).sorted().toList() + ")");
+        }
+        peersListed = true;
         long now = nanos();
         if (peers.membership() == PeerSource.Membership.NOT_MEMBER) {
             if (watchdog.started()) {

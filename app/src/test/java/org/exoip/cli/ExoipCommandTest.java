@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -204,7 +206,111 @@ class ExoipCommandTest {
     void aBadVariableIsReportedToo() {
         env.put("IF_ADVERTISEMENT_INTERVAL", "0");
         assertEquals(2, run(watch()));
-        assertTrue(err.toString().contains("'-t'"), err.toString());
+        assertTrue(err.toString().contains("IF_ADVERTISEMENT_INTERVAL (from the environment)"), err.toString());
+    }
+
+    /** A watchdog configured by variables alone, as ifupdown and systemd's environment files do. */
+    private void watchdogEnvironment() {
+        env.put("IF_ADDRESS", "198.51.100.50");
+        env.put("IF_EXOSCALE_API_KEY", "EXOkey");
+        env.put("IF_EXOSCALE_API_SECRET", SECRET);
+        env.put("IF_EXOSCALE_PEERS", "192.0.2.2");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "IF_HOST_PRIORITY|abc|Invalid value for IF_HOST_PRIORITY (from the environment): 'abc' is not a whole "
+                + "number (expected a priority from 0 (best) to 255)",
+        "IF_HOST_PRIORITY|300|Invalid value for IF_HOST_PRIORITY (from the environment): '300' is outside 0..255",
+        "IF_ADVERTISEMENT_INTERVAL|5ms|Invalid value for IF_ADVERTISEMENT_INTERVAL (from the environment): '5ms' is "
+                + "shorter than the minimum of 10ms",
+        "IF_ADDRESS|eip.example.com|Invalid value for IF_ADDRESS (from the environment): 'eip.example.com' is not an "
+                + "IPv4 address",
+        "IF_BIND_ADDRESS|host:80|Invalid value for IF_BIND_ADDRESS (from the environment): 'host' is not an IPv4",
+        "IF_BIND_TO|:99999|Invalid value for IF_BIND_TO (from the environment): ':99999' has port 99999 outside",
+        "IF_DEAD_RATIO|0|Invalid value for IF_DEAD_RATIO (from the environment): '0' is below 1",
+        "IF_EXOSCALE_ZONE|Zurich|Invalid value for IF_EXOSCALE_ZONE (from the environment): 'Zurich' is not a zone name",
+        "IF_EXOSCALE_PEERS|192.0.2.2,bad_name!|Invalid value for IF_EXOSCALE_PEERS (from the environment): "
+                + "'bad_name!' is not a host name or IPv4 address",
+        "IF_EXOSCALE_METRICS_ADDRESS|9573|Invalid value for IF_EXOSCALE_METRICS_ADDRESS (from the environment): "
+                + "'9573' is not an IPv4 address",
+        "IF_EXOSCALE_DRY_RUN|maybe|Invalid value for IF_EXOSCALE_DRY_RUN (from the environment): 'maybe' is not a boolean",
+    })
+    void aBadVariableIsNamedNotItsFlag(String variable, String value, String message) {
+        watchdogEnvironment();
+        env.put(variable, value);
+        assertEquals(2, run("-W"), err.toString());
+        assertTrue(err.toString().startsWith("exoip: " + message), err.toString());
+        assertFalse(err.toString().contains("option '"), "the variable, not the flag: " + err);
+    }
+
+    @Test
+    void aBadFlagIsNamedAsTheFlagEvenWhenItsVariableIsBadToo() {
+        watchdogEnvironment();
+        env.put("IF_HOST_PRIORITY", "abc");
+        assertEquals(0, run("-W", "-n", "-P", "20"), "the flag wins: its variable is not even read");
+        assertEquals(2, run("-W", "-P", "xyz"));
+        assertTrue(err.toString().contains("Invalid value for option '-P': 'xyz' is not a whole number"), err.toString());
+        assertFalse(err.toString().contains("IF_HOST_PRIORITY"), err.toString());
+    }
+
+    @Test
+    void crossChecksNameWhereEachValueCameFrom() {
+        watchdogEnvironment();
+        env.put("IF_EXOSCALE_PEER_GROUP", "exoip-peers");
+        assertEquals(2, run("-W"));
+        assertTrue(err.toString().contains("exoip: IF_EXOSCALE_PEERS (from the environment) and IF_EXOSCALE_PEER_GROUP "
+                + "(from the environment) exclude each other"), err.toString());
+        env.remove("IF_EXOSCALE_PEER_GROUP");
+        assertEquals(2, run("-W", "-G", "exoip-peers"));
+        assertTrue(err.toString().contains("exoip: IF_EXOSCALE_PEERS (from the environment) and -G exclude each other"),
+                err.toString());
+        env.put("IF_BIND_TO", ":4000");
+        env.put("IF_EXOSCALE_PEERS", "192.0.2.5:12345");
+        assertEquals(2, run("-W"));
+        assertTrue(err.toString().contains("exoip: Invalid value for IF_EXOSCALE_PEERS (from the environment): "
+                + "'192.0.2.5:12345' names port 12345, but every peer listens on the same port as this node (4000, "
+                + "from IF_BIND_TO)"), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-W --log-format json --bogus|Unknown option: '--bogus'",
+        "-W --bogus --log-format=JSON|Unknown option: '--bogus'",
+        "-W --log-format json -P 256|Invalid value for option '-P': '256' is outside 0..255",
+        "-A --log-format json|missing the API secret",
+    })
+    void inJsonModeAUsageErrorIsOneJsonObject(String args, String message) throws Exception {
+        env.put("IF_ADDRESS", "198.51.100.50");
+        env.put("IF_EXOSCALE_API_KEY", "EXOkey");
+        assertEquals(2, run(args.split(" ")));
+        JsonNode line = onlyJsonLine(err.toString());
+        assertEquals("ERROR", line.get("level").asText(), line.toString());
+        assertTrue(line.get("message").asText().startsWith(message), line.toString());
+        assertEquals(2, line.get("exit_code").intValue(), line.toString());
+        assertTrue(line.get("exit_code").isNumber(), line.toString());
+        assertEquals("Try 'exoip --help' for the options.", line.get("hint").asText(), line.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void theVariableAsksForJsonUsageErrorsToo() throws Exception {
+        watchdogEnvironment();
+        env.put("IF_EXOSCALE_LOG_FORMAT", "json");
+        env.put("IF_HOST_PRIORITY", "abc");
+        assertEquals(2, run("-W"));
+        assertTrue(onlyJsonLine(err.toString()).get("message").asText()
+                .startsWith("Invalid value for IF_HOST_PRIORITY (from the environment)"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("-W", "--log-format", "text", "-P", "abc"));
+        assertTrue(err.toString().startsWith("exoip: Invalid value for option '-P'"), "the flag wins: " + err);
+    }
+
+    /** The one line of {@code text}, parsed as JSON (fails unless there is exactly one and it parses). */
+    static JsonNode onlyJsonLine(String text) throws Exception {
+        List<String> lines = text.lines().toList();
+        assertEquals(1, lines.size(), text);
+        return new ObjectMapper().readTree(lines.get(0));
     }
 
     @ParameterizedTest

@@ -23,8 +23,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.Level;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.InMemoryElasticIpProvider;
+import org.exoip.logging.LogTarget;
+import org.exoip.logging.Logging;
 import org.exoip.watchdog.WatchdogEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,10 +70,11 @@ class SecretsNeverPrintedTest {
 
     @AfterEach
     void restore() {
-        // Not Logging.shutdown(): it stops the logger context, and every logger made so far would
-        // stay silent in the tests after this one.
         System.setOut(realOut);
         System.setErr(realErr);
+        // Back to the real streams. Not Logging.shutdown(): that ends the logger context, and every
+        // static logger made so far would then write nowhere in the test classes run after this one.
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "exoip");
     }
 
     private int run(CloudConnector connector, SignalInstaller signals, String... args) {

@@ -19,6 +19,8 @@ import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.process.PidFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** The service options (metrics, log format, PID file, dry run) run in-process. */
@@ -65,6 +67,17 @@ class ServiceOptionsTest {
         assertTrue(text.contains("dry run:            yes"), text);
     }
 
+    @ParameterizedTest
+    @CsvSource({"127.0.0.2:9100,http://127.0.0.2:9100/metrics", ":9100,http://*:9100/metrics",
+        "127.0.0.2,http://127.0.0.2:9573/metrics", " 127.0.0.2 ,http://127.0.0.2:9573/metrics"})
+    void theMetricsAddressTakesEveryFormItsHelpNames(String address, String url) {
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString().replaceAll("\\s+", " ").contains("':PORT' listens on every address, 'HOST' alone on "
+                + "port 9573"), out.toString());
+        assertEquals(0, run(attach("-n", "--metrics-address", address)));
+        assertTrue(out.toString().contains("metrics:            " + url), out.toString());
+    }
+
     @Test
     void everySettingComesFromItsVariable() {
         env.put("IF_EXOSCALE_METRICS_ADDRESS", ":9573");
@@ -91,7 +104,9 @@ class ServiceOptionsTest {
     @Test
     void badValuesAreUsageErrors() {
         assertEquals(2, run(attach("--metrics-address", "9573")));
-        assertTrue(err.toString().contains("has no port"), err.toString());
+        assertTrue(err.toString().contains("'9573' is not an IPv4 address (expected IPV4:PORT, :PORT or IPV4, "
+                + "e.g. 127.0.0.1:9573, :9573 or 127.0.0.1): for port 9573 on every address, give :9573"),
+                err.toString());
         assertEquals(2, run(attach("--metrics-address", "example.com:9573")));
         assertEquals(2, run(attach("--metrics-address", "127.0.0.1:99999")));
         assertEquals(2, run(attach("--metrics-address", "localhost:9573")));

@@ -70,6 +70,28 @@ class JsonLineLayoutTest {
     }
 
     @Test
+    void numericFieldsAreJsonNumbersAndTheRestStrings() throws Exception {
+        Logging.configure(LogTarget.STDOUT, Level.INFO, "node-j", Path.of("/nonexistent"), LogFormat.JSON,
+                streams.out, streams.err);
+        try (CloseableThreadContext.Instance fields = CloseableThreadContext.put("event", "api_call")
+                .put("duration_ms", "114").put("ratio", "0.25").put("negative", "-3").put("zero", "0")
+                .put("padded", "007").put("exponent", "1e5").put("version", "1.2.3").put("instance", "42-a")) {
+            log.info("API detach: success in 114 ms");
+        }
+        JsonNode line = lines().get(0);
+        assertTrue(line.get("duration_ms").isIntegralNumber(), line.toString());
+        assertEquals(114, line.get("duration_ms").asLong());
+        assertTrue(line.get("ratio").isNumber(), line.toString());
+        assertEquals(0.25, line.get("ratio").asDouble());
+        assertEquals(-3, line.get("negative").asLong());
+        assertTrue(line.get("zero").isNumber(), line.toString());
+        for (String text : List.of("event", "padded", "exponent", "version", "instance")) {
+            assertTrue(line.get(text).isTextual(), text + " stays a string: " + line);
+        }
+        assertTrue(line.get("node").isTextual(), line.toString());
+    }
+
+    @Test
     void secretsAreMaskedAndErrorsAreFields() throws Exception {
         Logging.configure(LogTarget.STDOUT, Level.INFO, "node-j", Path.of("/nonexistent"), LogFormat.JSON,
                 streams.out, streams.err);
@@ -80,6 +102,26 @@ class JsonLineLayoutTest {
         assertEquals("leak " + Secrets.MASK, line.get("message").asText());
         assertEquals("java.lang.IllegalStateException", line.get("error_class").asText());
         assertFalse(line.has("stack_trace"), "stack traces only at DEBUG");
+    }
+
+    @Test
+    void aLineOnStandardErrorIsTextOrAJsonObjectShapedLikeALogLine() throws Exception {
+        org.apache.logging.log4j.ThreadContext.remove(Logging.NODE_KEY);
+        Secrets.register("very-secret-value-123");
+        assertEquals("exoip: cannot attach (" + Secrets.MASK + ")", Logging.standardErrorLine(LogFormat.TEXT,
+                Level.ERROR, "cannot attach (very-secret-value-123)", java.util.Map.of("exit_code", "1")));
+        String json = Logging.standardErrorLine(LogFormat.JSON, Level.ERROR, "cannot attach (very-secret-value-123)",
+                java.util.Map.of("exit_code", "1", "hint", "see 007"));
+        assertFalse(json.contains("very-secret-value-123"), json);
+        assertFalse(json.contains("\n"), json);
+        JsonNode line = JSON.readTree(json);
+        assertEquals("ERROR", line.get("level").asText());
+        assertEquals("cannot attach (" + Secrets.MASK + ")", line.get("message").asText());
+        assertEquals("exoip", line.get("logger").asText());
+        assertEquals("exoip", line.get("node").asText(), "no node yet");
+        assertTrue(line.get("exit_code").isIntegralNumber(), json);
+        assertEquals("see 007", line.get("hint").asText());
+        assertTrue(line.has("time") && line.has("thread"), json);
     }
 
     @Test

@@ -6,17 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.unix.DomainDatagramPacket;
-import io.netty.channel.unix.DomainSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -154,18 +147,7 @@ class SyslogTest {
     }
 
     private Channel bind(Path path) {
-        return new Bootstrap()
-                .group(group)
-                .channel(EpollDomainDatagramChannel.class)
-                .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket packet) {
-                        received.add(packet.content().toString(StandardCharsets.UTF_8));
-                    }
-                })
-                .bind(new DomainSocketAddress(path.toString()))
-                .syncUninterruptibly()
-                .channel();
+        return SyslogReceiver.bind(group, path, received);
     }
 
     private String next() throws InterruptedException {

@@ -273,7 +273,7 @@ class AdvertFloodTest {
         return t;
     }
 
-    private static void await(String what, BooleanSupplier condition, Duration deadline) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition, Duration deadline) throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - end > 0) {

@@ -4,7 +4,10 @@ import static org.exoip.watchdog.LivenessTrackerTest.address;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,17 +19,26 @@ import org.junit.jupiter.api.Test;
 class InfoReportTest {
 
     private static final long MS = 1_000_000L;
+    private static final UUID SELF = UUID.fromString("1128bd56-b4d9-4ac6-a7b9-c715b187ce11");
+    private static final UUID PEER = UUID.fromString("00000000-0000-4000-8000-000000000002");
+
+    /**
+     * Node {@link #SELF} (priority 10, ratio 3), master after hearing {@code heard} (priority 20,
+     * id {@link #PEER}) at {@code advertAt}, past the hold-off; {@code silent} is never heard.
+     */
+    private static Watchdog masterThatHeardOnePeer(Duration interval, String heard, String silent, long advertAt) {
+        Inet4Address eip = (Inet4Address) address("198.51.100.50");
+        Watchdog w = new Watchdog(new NodeSettings(SELF, eip, 10, interval, 3), a -> false, t -> { });
+        w.setPeers(List.of(address(heard), address(silent)));
+        w.start(0);
+        w.onAdvert(address(heard), new Advert(20, eip, PEER), advertAt, Instant.EPOCH);
+        w.evaluate(Math.max(advertAt, 3 * interval.toNanos()) + 100 * MS);
+        return w;
+    }
 
     @Test
     void listsTheNodeAndEveryPeer() {
-        UUID self = UUID.fromString("1128bd56-b4d9-4ac6-a7b9-c715b187ce11");
-        UUID peer = UUID.fromString("00000000-0000-4000-8000-000000000002");
-        Inet4Address eip = (Inet4Address) address("198.51.100.50");
-        Watchdog w = new Watchdog(new NodeSettings(self, eip, 10, Duration.ofMillis(200), 3), a -> false, t -> { });
-        w.setPeers(List.of(address("192.0.2.2"), address("192.0.2.3")));
-        w.start(0);
-        w.onAdvert(address("192.0.2.2"), new Advert(20, eip, peer), 100 * MS, Instant.EPOCH);
-        w.evaluate(700 * MS);
+        Watchdog w = masterThatHeardOnePeer(Duration.ofMillis(200), "192.0.2.2", "192.0.2.3", 100 * MS);
         String text = InfoReport.render(w, w.peers(850 * MS), Optional.of(Instant.parse("2026-11-22T04:00:00Z")),
                 Optional.of(Duration.ofMillis(150)));
         List<String> lines = text.lines().toList();
@@ -36,8 +48,43 @@ class InfoReportTest {
         assertTrue(lines.contains("State       MASTER"), text);
         assertTrue(lines.contains("Interval    0.200s"), text);
         assertTrue(lines.contains("Dead ratio  3"), text);
-        assertTrue(lines.contains("Last advert 2026-11-22T04:00:00Z (0.150s ago)"), text);
-        assertTrue(lines.contains("Peer 192.0.2.2 id=" + peer + " priority=20 dead last-seen=0.750s ago"), text);
+        assertTrue(lines.contains("Last advert 2026-11-22T04:00:00.000Z (0.150s ago)"), text);
+        assertTrue(lines.contains("Peer 192.0.2.2 id=" + PEER + " priority=20 dead last-seen=0.750s ago"), text);
         assertTrue(lines.contains("Peer 192.0.2.3 id=unknown priority=unknown dead last-seen=never"), text);
+    }
+
+    @Test
+    void timesHaveMillisecondsNotNanoseconds() {
+        Watchdog w = new Watchdog(new NodeSettings(UUID.randomUUID(), (Inet4Address) address("198.51.100.50"), 10,
+                Duration.ofSeconds(1), 3), a -> false, t -> { });
+        String text = InfoReport.render(w, List.of(), Optional.of(Instant.parse("2026-11-22T04:00:00.123456789Z")),
+                Optional.of(Duration.ofNanos(380_654_321)));
+        assertTrue(text.lines().toList().contains("Last advert 2026-11-22T04:00:00.123Z (0.381s ago)"), text);
+    }
+
+    /** README's example answer is what this code answers for the node it describes, field for field. */
+    @Test
+    void readmeShowsWhatInfoAnswers() throws IOException {
+        Watchdog w = masterThatHeardOnePeer(Duration.ofSeconds(1), "192.0.2.11", "192.0.2.12", 3_000 * MS);
+        String rendered = InfoReport.render(w, w.peers(3_412 * MS),
+                Optional.of(Instant.parse("2026-11-22T04:00:00.120Z")), Optional.of(Duration.ofMillis(380)))
+                // What WatchdogEngine adds for a node without an advert key that dropped nothing.
+                + "Adverts     plain (unauthenticated)\nDropped     none\n";
+        assertEquals(readmeInfoExample(), rendered);
+    }
+
+    /** The indented block after "answers with the node's state:" in README.md, unindented. */
+    private static String readmeInfoExample() throws IOException {
+        List<String> readme = Files.readAllLines(Path.of(System.getProperty("user.dir")).resolveSibling("README.md"));
+        int start = readme.indexOf(readme.stream().filter(l -> l.contains("answers with the node's state:"))
+                .findFirst().orElseThrow()) + 2;
+        StringBuilder block = new StringBuilder();
+        for (String line : readme.subList(start, readme.size())) {
+            if (line.isBlank()) {
+                break;
+            }
+            block.append(line.strip()).append('\n');
+        }
+        return block.toString();
     }
 }
