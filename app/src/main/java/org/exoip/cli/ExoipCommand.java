@@ -27,6 +27,7 @@ import org.exoip.cloud.ElasticIpProvider;
 import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
@@ -403,7 +404,7 @@ public final class ExoipCommand implements Callable<Integer> {
                         + "or -G GROUP (IF_EXOSCALE_PEER_GROUP)");
             }
         }
-        if (zone != null && !zone.isBlank() && !zone.trim().matches("[a-z]{2}-[a-z]{3}-\\d+")) {
+        if (zone != null && !zone.isBlank() && !ExoscaleClient.ZONE.matcher(zone.trim()).matches()) {
             throw new ParameterException(cmd, "Invalid value for option '-xz': '" + zone
                     + "' is not a zone name (expected e.g. ch-gva-2)");
         }

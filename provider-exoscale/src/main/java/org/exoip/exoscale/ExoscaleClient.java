@@ -71,8 +71,12 @@ public final class ExoscaleClient {
 
     private static final Logger LOG = LogManager.getLogger(ExoscaleClient.class);
 
-    /** Exoscale zone names, e.g. {@code ch-gva-2}. */
-    public static final Pattern ZONE = Pattern.compile("[a-z]{2}-[a-z]{3}-[0-9]+");
+    /**
+     * Exoscale zone names: country, city, number, e.g. {@code ch-gva-2}, {@code ch-dk-2} (the city
+     * part is not always three letters). The one definition that the command line, the metadata
+     * client and the stand-in all check against.
+     */
+    public static final Pattern ZONE = Pattern.compile("[a-z]{2}-[a-z]+-[0-9]+");
 
     private static final String CREDENTIALS_HINT = "(the API refused the request's credentials or signature: "
             + "check the API key and secret, the key's role, and this host's clock)";
