@@ -191,6 +191,11 @@ public final class StandinServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             route(exchange);
+        } catch (IOException e) {
+            // Only the exchange's streams do I/O here: the client hung up before its answer (a node
+            // stopping, a read abandoned for a fresh one). Routine, so one line and no trace.
+            LOG.debug("stand-in {}: {} {}: the client went away before the answer ({})", baseUri(),
+                    exchange.getRequestMethod(), exchange.getRequestURI(), e.getMessage());
         } catch (Exception e) {
             LOG.warn("stand-in {}: {} {} failed", baseUri(), exchange.getRequestMethod(),
                     exchange.getRequestURI(), e);
