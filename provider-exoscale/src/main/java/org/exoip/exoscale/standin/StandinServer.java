@@ -268,6 +268,7 @@ public final class StandinServer implements AutoCloseable {
                 // Closing an exchange whose response has not started closes the connection itself.
                 exchange.close();
             }
+            case STATUS -> Replies.message(exchange, fault.status(), fault.message());
             case OPERATION_FAILURE -> throw new IllegalStateException("not an HTTP fault: " + fault);
             default -> throw new IllegalStateException("unknown fault " + fault);
         }
