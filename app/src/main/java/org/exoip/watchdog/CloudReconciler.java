@@ -2,7 +2,9 @@ package org.exoip.watchdog;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +37,12 @@ import org.exoip.cloud.ElasticIpProvider;
  * <p>A failed or unfinished step is retried with back-off until the cloud matches; once it does,
  * the decision is re-asserted every reconcile interval, which repairs outside changes. A new
  * decision interrupts any wait. {@link #decide} may be called from any thread and never blocks.
+ *
+ * <p>A call the cloud refuses for good ({@link CloudException#refusal()}: 401, 403, 404) is
+ * retried at the same back-off, since an operator may mend the key's role at any time, but it is
+ * not a passing fault: it is logged at ERROR (again every {@link #REFUSAL_LOG_INTERVAL} while it
+ * lasts) and kept in {@link #refusal()} for the health check, the metrics and {@code info}, until
+ * a pass succeeds.
  */
 public final class CloudReconciler implements AutoCloseable {
 
@@ -73,6 +81,26 @@ public final class CloudReconciler implements AutoCloseable {
     public interface Pause {
         void pause(Duration duration) throws InterruptedException;
     }
+
+    /** While the cloud refuses us, the ERROR line is repeated this often; the retries between log at DEBUG. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    /**
+     * The cloud refusing this node's calls: the status and message of the last refused call, since
+     * when (monotonic nanos) and how many calls in a row were refused.
+     */
+    public record Refusal(int status, String reason, long sinceNanos, long calls) {
+        /** E.g. {@code "403 for 12.000s (3 calls): attach ... failed: 403 ..."}. */
+        public String describe(long nowNanos) {
+            return String.format(Locale.ROOT, "%d for %.3fs (%d call%s): %s", status, (nowNanos - sinceNanos) / 1e9,
+                    calls, calls == 1 ? "" : "s", reason);
+        }
+    }
+
+    /** The current refusal, or null; written on the reconcile thread only. */
+    private volatile Refusal refusal;
+    /** When the last ERROR line about a refusal was logged (reconcile thread only). */
+    private long refusalLoggedNanos;
 
     /** How often a stopping master polls for its successor: fast at first, a hand-over waits on it. */
     static final Backoff HANDOVER_POLL = new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), 0.0);
@@ -205,16 +233,58 @@ public final class CloudReconciler implements AutoCloseable {
             if (!current.getAsBoolean()) {
                 return Outcome.SUPERSEDED;
             }
-            if (decision.role() == Role.MASTER) {
-                return reconcileMaster(holders, current);
+            Outcome outcome = decision.role() == Role.MASTER
+                    ? reconcileMaster(holders, current)
+                    : reconcileBackup(holders, decision.master());
+            if (outcome != Outcome.SUPERSEDED) {
+                accepted();
             }
-            return reconcileBackup(holders, decision.master());
+            return outcome;
         } catch (AbandonedCallException e) {
             LOG.debug("Reading the holders again: {}", e.getMessage());
             return Outcome.SUPERSEDED;
         } catch (CloudException e) {
-            LOG.warn("Reconciling as {} failed, will retry: {}", decision.role(), e.getMessage());
+            if (e.refusal().isPresent()) {
+                refused(decision.role(), e.refusal().getAsInt(), e.getMessage());
+            } else {
+                LOG.warn("Reconciling as {} failed, will retry: {}", decision.role(), e.getMessage());
+            }
             return Outcome.FAILED;
+        }
+    }
+
+    /**
+     * The cloud's refusal of this node's calls while it lasts: from a refused call (401, 403, 404)
+     * until a reconcile pass succeeds. Any thread.
+     */
+    public Optional<Refusal> refusal() {
+        return Optional.ofNullable(refusal);
+    }
+
+    private void refused(Role role, int status, String reason) {
+        long now = nanoClock.getAsLong();
+        Refusal before = refusal;
+        Refusal updated = new Refusal(status, reason, before == null ? now : before.sinceNanos(),
+                before == null ? 1 : before.calls() + 1);
+        refusal = updated;
+        boolean due = now - refusalLoggedNanos >= REFUSAL_LOG_INTERVAL.toNanos();
+        if (before == null || before.status() != status || due) {
+            refusalLoggedNanos = now;
+            LOG.error("The cloud refuses this node's calls as {} ({}); retrying at the usual back-off, and saying so"
+                    + " again every {} s while it lasts: {}", role, status, REFUSAL_LOG_INTERVAL.toSeconds(),
+                    updated.describe(now));
+        } else {
+            LOG.debug("Still refused, will retry: {}", reason);
+        }
+    }
+
+    /** A pass went through: whatever refusal there was is over. */
+    private void accepted() {
+        Refusal before = refusal;
+        if (before != null) {
+            refusal = null;
+            LOG.info("The cloud accepts this node's calls again, after refusing them with {}", before.describe(
+                    nanoClock.getAsLong()));
         }
     }
 

@@ -411,7 +411,7 @@ public final class WatchdogEngine {
     private String info(long now) {
         Optional<Instant> last = Optional.ofNullable(lastAdvertWall);
         Optional<Duration> since = last.map(i -> Duration.ofNanos(now - lastAdvertNanos));
-        return InfoReport.render(watchdog, watchdog.peers(now), last, since) + adverts();
+        return InfoReport.render(watchdog, watchdog.peers(now), last, since, describeCloudRefusal()) + adverts();
     }
 
     /** The advert format and what was dropped, by reason; never a key. */
@@ -601,6 +601,16 @@ public final class WatchdogEngine {
         CompletableFuture<List<LivenessTracker.PeerStatus>> out = new CompletableFuture<>();
         onLoop(() -> out.complete(watchdog.peers(nanos())));
         return out;
+    }
+
+    /** The cloud refusing this node's calls (401, 403, 404), while it does; any thread. */
+    public Optional<CloudReconciler.Refusal> cloudRefusal() {
+        return reconciler.refusal();
+    }
+
+    /** The same in words, e.g. {@code "403 for 12.000s (3 calls): attach ... failed: 403 ..."}; any thread. */
+    public Optional<String> describeCloudRefusal() {
+        return cloudRefusal().map(r -> r.describe(nanos()));
     }
 
     /** How long ago the last round of adverts went out; empty before the first (any thread). */

@@ -28,12 +28,13 @@ class InfoReportTest {
         w.onAdvert(address("192.0.2.2"), new Advert(20, eip, peer), 100 * MS, Instant.EPOCH);
         w.evaluate(700 * MS);
         String text = InfoReport.render(w, w.peers(850 * MS), Optional.of(Instant.parse("2026-11-22T04:00:00Z")),
-                Optional.of(Duration.ofMillis(150)));
+                Optional.of(Duration.ofMillis(150)), Optional.empty());
         List<String> lines = text.lines().toList();
         assertEquals("Node        1128bd56-b4d9-4ac6-a7b9-c715b187ce11", lines.get(0));
         assertTrue(lines.contains("Elastic IP  198.51.100.50"), text);
         assertTrue(lines.contains("Priority    10"), text);
         assertTrue(lines.contains("State       MASTER"), text);
+        assertTrue(lines.contains("Cloud       ok"), text);
         assertTrue(lines.contains("Interval    0.200s"), text);
         assertTrue(lines.contains("Dead ratio  3"), text);
         assertTrue(lines.contains("Last advert 2026-11-22T04:00:00Z (0.150s ago)"), text);
