@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,15 +15,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.LogEvent;
-import org.exoip.cloud.ExoscaleElasticIpProvider;
 import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.StaticPeers;
-import org.exoip.exoscale.ExoscaleClient;
-import org.exoip.exoscale.PollSchedule;
-import org.exoip.exoscale.RetrySchedule;
 import org.exoip.exoscale.standin.Fault;
 import org.exoip.exoscale.standin.StandinServer;
 import org.exoip.logging.CapturedLog;
@@ -46,8 +39,6 @@ import org.junit.jupiter.api.Test;
  */
 class CloudRefusalTest {
 
-    private static final String KEY = "EXOrefused";
-    private static final String SECRET = "refused-secret";
     private static final Duration INTERVAL = Duration.ofMillis(50);
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String ATTACH = "PUT /v2/elastic-ip/{id}:attach";
@@ -58,26 +49,14 @@ class CloudRefusalTest {
     void aRefusedMasterSaysSoEverywhereAndRecoversWhenTheRefusalIsLifted() throws Exception {
         try (CapturedLog log = CapturedLog.of(Level.DEBUG, CloudReconciler.class);
                 StandinServer standin = StandinServer.start(new InetSocketAddress("127.0.0.1", 0))) {
-            standin.state().addCredential(KEY, SECRET);
-            String eip = standin.state().addElasticIp("198.51.100.50").id();
+            String eip = StandinCloud.prepare(standin);
             UUID self = UUID.fromString(standin.state().addInstance("self", "127.0.0.1", "exoip").id());
             standin.faults().add(Fault.status(403, "Forbidden: the API key's role does not allow this operation")
                     .times(1_000_000).matching("PUT", ":attach$"));
-
-            ExoscaleClient client = ExoscaleClient.builder().endpoint(standin.apiBase()).apiKey(KEY).apiSecret(SECRET)
-                    .requestTimeout(Duration.ofSeconds(2))
-                    .retrySchedule(new RetrySchedule(2, Duration.ofMillis(1), Duration.ofMillis(4), 0,
-                            Duration.ofSeconds(5), Duration.ofMillis(10)))
-                    .pollSchedule(new PollSchedule(Duration.ofMillis(2), Duration.ofMillis(20), Duration.ofSeconds(5)))
-                    .build();
-            Inet4Address address = (Inet4Address) InetAddress.getByName("198.51.100.50");
+            Inet4Address address = StandinCloud.elasticIp();
             ExoipMetrics metrics = new ExoipMetrics(self, false);
-            ObservedElasticIpProvider provider = new ObservedElasticIpProvider(
-                    new ExoscaleElasticIpProvider(client, address, () -> Set.of(self)), metrics);
-            int port;
-            try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-                port = probe.getLocalPort();
-            }
+            ObservedElasticIpProvider provider = StandinCloud.provider(standin, Set.of(self), metrics);
+            int port = StandinCloud.freeUdpPort();
             // The one peer never answers: this node is master after its hold-off.
             EngineSettings settings = EngineSettings.of(new NodeSettings(self, address, 10, INTERVAL, 3),
                     new InetSocketAddress("127.0.0.1", port)).withReconcileInterval(Duration.ofHours(1));
@@ -88,7 +67,7 @@ class CloudRefusalTest {
                 metrics.observe(engine);
                 URI base = URI.create("http://127.0.0.1:" + server.port());
 
-                await("four refused attaches", () -> standin.requestCounts().getOrDefault(ATTACH, 0L) >= 4);
+                StandinCloud.await("four refused attaches", () -> standin.requestCounts().getOrDefault(ATTACH, 0L) >= 4, DEADLINE);
                 assertEquals(Role.MASTER, engine.role());
                 List<LogEvent> errors = log.at(Level.ERROR);
                 assertEquals(1, errors.size(), "one ERROR, not one per retry: " + errors);
@@ -105,13 +84,13 @@ class CloudRefusalTest {
                         health.body());
                 String info = engine.info().get(5, TimeUnit.SECONDS);
                 assertTrue(info.lines().anyMatch(l -> l.startsWith("Cloud       REFUSED 403 for ")), info);
-                assertFalse(info.contains(SECRET));
+                assertFalse(info.contains(StandinCloud.SECRET));
 
                 standin.faults().clear(); // the operator fixed the key's role
 
                 assertTrue(standin.state().awaitHolders(eip, h -> h.equals(Set.of(self.toString())), DEADLINE),
                         "the retries went on and attached");
-                await("healthz clear", () -> get(base, "/healthz").statusCode() == 200);
+                StandinCloud.await("healthz clear", () -> get(base, "/healthz").statusCode() == 200, DEADLINE);
                 assertFalse(get(base, "/metrics").body().contains("exoip_cloud_refused{"), "no refusal exported");
                 assertTrue(engine.info().get(5, TimeUnit.SECONDS).lines().anyMatch(l -> l.equals("Cloud       ok")));
                 assertTrue(log.events().stream().anyMatch(e -> e.getLevel() == Level.INFO
@@ -131,13 +110,4 @@ class CloudRefusalTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + DEADLINE.toMillis() + " ms: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-    }
 }

@@ -137,18 +137,56 @@ class CloudReconcilerTest {
     }
 
     @Test
-    void handOverWaitsForTheSuccessorThenLetsGo() {
+    void handOverWaitsForTheSuccessorWhoseOwnDetachLetsGo() {
         cloud.setHolders(Set.of(SELF));
         int[] polls = {0};
         onPause = () -> {
             if (++polls[0] == 3) {
                 cloud.setHolders(Set.of(SELF, PEER)); // the successor attached itself
+            } else if (polls[0] == 4) {
+                cloud.setHolders(Set.of(PEER)); // and detached every other holder, as a new master does
             }
         };
         assertTrue(reconciler.letGo(true, Duration.ofSeconds(8)));
         assertEquals(Set.of(PEER), cloud.currentHolders());
-        assertEquals(3, polls[0]);
+        assertEquals(4, polls[0]);
+        assertEquals(0, cloud.writes(), "one detach of this instance, the successor's: none of ours");
         assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder");
+    }
+
+    @Test
+    void aSuccessorThatHoldsButNeverDetachesUsIsLeftToItAfterAWait() {
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertTrue(reconciler.letGo(true, Duration.ofSeconds(2)));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        assertEquals(1, cloud.writes());
+        assertTrue(clock.get() >= Duration.ofSeconds(2).toNanos(), "waited for the successor's detach first");
+    }
+
+    @Test
+    void aPeerStoppingTooIsNoSuccessor() {
+        cloud.setHolders(Set.of(SELF, PEER));
+        int[] polls = {0};
+        onPause = () -> {
+            if (++polls[0] == 2) {
+                cloud.setHolders(Set.of(SELF, PEER, OTHER)); // the real successor
+            } else if (polls[0] == 3) {
+                cloud.setHolders(Set.of(OTHER));
+            }
+        };
+        assertTrue(reconciler.letGo(Duration.ofSeconds(8),
+                () -> new CloudReconciler.HandoverPeers(true, Set.of(PEER))));
+        assertEquals(0, cloud.writes(), "neither detached on seeing the stopping peer, nor after the successor's");
+        assertEquals(Set.of(OTHER), cloud.currentHolders());
+    }
+
+    @Test
+    void withOnlyPeersStoppingTooThereIsNoWait() {
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertTrue(reconciler.letGo(Duration.ofSeconds(8),
+                () -> new CloudReconciler.HandoverPeers(false, Set.of(PEER))));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        assertEquals(0, clock.get(), "no waiting");
     }
 
     @Test
