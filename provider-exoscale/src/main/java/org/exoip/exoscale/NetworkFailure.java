@@ -40,7 +40,10 @@ final class NetworkFailure {
             Duration requestTimeout) {
         String to = nameTarget ? " to " + authority(target) : "";
         if (find(failure, HttpConnectTimeoutException.class) != null) {
-            return "no connection" + to + " within " + connectTimeout.toMillis() + " ms";
+            // The request timeout runs from the start of the exchange, connection included: whichever
+            // is shorter ended the connection attempt.
+            long millis = Math.min(connectTimeout.toMillis(), requestTimeout.toMillis());
+            return "no connection" + to + " within " + millis + " ms";
         }
         if (find(failure, HttpTimeoutException.class) != null) {
             return "no answer" + (nameTarget ? " from " + authority(target) : "") + " within "
