@@ -31,6 +31,7 @@ import org.exoip.cloud.ElasticIpProvider;
 import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
@@ -537,7 +538,7 @@ public final class ExoipCommand implements Callable<Integer> {
                         + "or -G GROUP (IF_EXOSCALE_PEER_GROUP)");
             }
         }
-        if (zone != null && !zone.isBlank() && !zone.trim().matches("[a-z]{2}-[a-z]{3}-\\d+")) {
+        if (zone != null && !zone.isBlank() && !ExoscaleClient.ZONE.matcher(zone.trim()).matches()) {
             throw invalid("-xz", "'" + zone + "' is not a zone name (expected e.g. ch-gva-2)");
         }
         return new Configuration(mode, elasticIp, apiKey.trim(), secret, Optional.ofNullable(endpoint),

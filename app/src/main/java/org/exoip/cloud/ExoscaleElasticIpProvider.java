@@ -120,7 +120,7 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
     }
 
     private static CloudException cloudException(ExoscaleException e) {
-        return new CloudException(e.getMessage(), e.retryable(), e);
+        return new CloudException(e.getMessage(), e.retryable(), e.refused() ? e.status().orElse(0) : 0, e);
     }
 
     @Override

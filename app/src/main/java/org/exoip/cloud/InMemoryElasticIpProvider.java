@@ -22,6 +22,8 @@ public final class InMemoryElasticIpProvider implements ElasticIpProvider {
     private final Set<UUID> holders = new LinkedHashSet<>();
     private final List<Change> journal = new ArrayList<>();
     private int failuresToInject;
+    private int refusalsToInject;
+    private int refusalStatus;
     private int calls;
     private int writes;
 
@@ -55,6 +57,17 @@ public final class InMemoryElasticIpProvider implements ElasticIpProvider {
             failuresToInject--;
             throw new CloudException(what + " failed: injected failure", true);
         }
+        if (refusalsToInject > 0) {
+            refusalsToInject--;
+            throw new CloudException(what + " failed: " + refusalStatus + " refused (injected)", false, refusalStatus,
+                    null);
+        }
+    }
+
+    /** Makes the next {@code count} calls fail with a refusal of this HTTP status (401, 403, 404). */
+    public synchronized void refuseNext(int count, int status) {
+        refusalsToInject = count;
+        refusalStatus = status;
     }
 
     /** Makes the next {@code count} calls fail with a retryable error. */

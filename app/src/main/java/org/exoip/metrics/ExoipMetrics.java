@@ -126,6 +126,12 @@ public final class ExoipMetrics implements ApiCallListener {
                         cb.call(e.getValue(), e.getKey().label());
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("exoip_cloud_refused")
+                .help("1 while the cloud refuses this node's calls for good (401, 403: the API key or its role; 404: "
+                        + "the Elastic IP or instance does not exist), by HTTP status; absent otherwise")
+                .labelNames("status")
+                .callback(cb -> engine.cloudRefusal().ifPresent(r -> cb.call(1, Integer.toString(r.status()))))
+                .register(registry);
         engine.addTransitionListener(this::transition);
     }
 
@@ -173,12 +179,17 @@ public final class ExoipMetrics implements ApiCallListener {
     }
 
     /**
-     * Whether the engine is running and advertising: not stopped, and a round of adverts went out
-     * within three intervals (plus a second of slack for pauses). Empty when healthy, else why not.
+     * Whether the engine is running, advertising and heard by the cloud: not stopped, not refused by
+     * the cloud ({@link WatchdogEngine#cloudRefusal()}), and a round of adverts went out within three
+     * intervals (plus a second of slack for pauses). Empty when healthy, else why not.
      */
     public static Optional<String> health(WatchdogEngine engine, Duration interval) {
         if (engine.terminated().isDone()) {
             return Optional.of("the watchdog has stopped");
+        }
+        Optional<String> refused = engine.describeCloudRefusal().map(r -> "the cloud refuses this node's calls: " + r);
+        if (refused.isPresent()) {
+            return refused;
         }
         Optional<Duration> since = engine.sinceLastAdvert();
         if (since.isEmpty()) {

@@ -2,7 +2,9 @@ package org.exoip.watchdog;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.AbandonedCallException;
@@ -35,6 +38,12 @@ import org.exoip.cloud.ElasticIpProvider;
  * <p>A failed or unfinished step is retried with back-off until the cloud matches; once it does,
  * the decision is re-asserted every reconcile interval, which repairs outside changes. A new
  * decision interrupts any wait. {@link #decide} may be called from any thread and never blocks.
+ *
+ * <p>A call the cloud refuses for good ({@link CloudException#refusal()}: 401, 403, 404) is
+ * retried at the same back-off, since an operator may mend the key's role at any time, but it is
+ * not a passing fault: it is logged at ERROR (again every {@link #REFUSAL_LOG_INTERVAL} while it
+ * lasts) and kept in {@link #refusal()} for the health check, the metrics and {@code info}, until
+ * a pass succeeds.
  */
 public final class CloudReconciler implements AutoCloseable {
 
@@ -73,6 +82,26 @@ public final class CloudReconciler implements AutoCloseable {
     public interface Pause {
         void pause(Duration duration) throws InterruptedException;
     }
+
+    /** While the cloud refuses us, the ERROR line is repeated this often; the retries between log at DEBUG. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    /**
+     * The cloud refusing this node's calls: the status and message of the last refused call, since
+     * when (monotonic nanos) and how many calls in a row were refused.
+     */
+    public record Refusal(int status, String reason, long sinceNanos, long calls) {
+        /** E.g. {@code "403 for 12.000s (3 calls): attach ... failed: 403 ..."}. */
+        public String describe(long nowNanos) {
+            return String.format(Locale.ROOT, "%d for %.3fs (%d call%s): %s", status, (nowNanos - sinceNanos) / 1e9,
+                    calls, calls == 1 ? "" : "s", reason);
+        }
+    }
+
+    /** The current refusal, or null; written on the reconcile thread only. */
+    private volatile Refusal refusal;
+    /** When the last ERROR line about a refusal was logged (reconcile thread only). */
+    private long refusalLoggedNanos;
 
     /** How often a stopping master polls for its successor: fast at first, a hand-over waits on it. */
     static final Backoff HANDOVER_POLL = new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), 0.0);
@@ -118,12 +147,30 @@ public final class CloudReconciler implements AutoCloseable {
     }
 
     /**
-     * Lets go of the Elastic IP for a clean stop: waits until another instance holds it (at most
-     * {@code waitForSuccessor}, and not at all when {@code successorExpected} is false), then
-     * detaches self. Completes with true when self no longer holds it, false when that failed.
+     * What a stopping master knows of its peers during a hand-over, asked again at every poll: whether
+     * an alive peer that is not stopping itself could still take over, and the peers that are
+     * stopping too (alive and advertising {@link Priority#WORST}), which are no successors.
      */
+    public record HandoverPeers(boolean successorPossible, Set<UUID> stopping) {
+        public HandoverPeers {
+            stopping = Set.copyOf(stopping);
+        }
+    }
+
+    /** {@link #handOver(Duration, Supplier)} with a fixed view: a successor expected or not, no peer stopping. */
     public CompletableFuture<Boolean> handOver(boolean successorExpected, Duration waitForSuccessor) {
-        HandoverRequest request = new HandoverRequest(successorExpected, waitForSuccessor, new CompletableFuture<>());
+        return handOver(waitForSuccessor, () -> new HandoverPeers(successorExpected, Set.of()));
+    }
+
+    /**
+     * Lets go of the Elastic IP for a clean stop: waits until a successor holds it (at most
+     * {@code waitForSuccessor}; not at all while {@code peers} says no successor is possible), then
+     * waits for the successor's own detach of this instance, as a new master detaches every other
+     * holder (at most {@code waitForSuccessor} again), and detaches self only when that did not
+     * come. Completes with true when self no longer holds it, false when that failed.
+     */
+    public CompletableFuture<Boolean> handOver(Duration waitForSuccessor, Supplier<HandoverPeers> peers) {
+        HandoverRequest request = new HandoverRequest(peers, waitForSuccessor, new CompletableFuture<>());
         handover = request;
         wakeups.offer(request);
         provider.abandonRead();
@@ -136,7 +183,7 @@ public final class CloudReconciler implements AutoCloseable {
         while (!closed) {
             HandoverRequest request = handover;
             if (request != null) {
-                request.done.complete(letGo(request.successorExpected, request.waitForSuccessor));
+                request.done.complete(letGo(request.waitForSuccessor, request.peers));
                 return;
             }
             Decision decision = latest.get();
@@ -205,16 +252,58 @@ public final class CloudReconciler implements AutoCloseable {
             if (!current.getAsBoolean()) {
                 return Outcome.SUPERSEDED;
             }
-            if (decision.role() == Role.MASTER) {
-                return reconcileMaster(holders, current);
+            Outcome outcome = decision.role() == Role.MASTER
+                    ? reconcileMaster(holders, current)
+                    : reconcileBackup(holders, decision.master());
+            if (outcome != Outcome.SUPERSEDED) {
+                accepted();
             }
-            return reconcileBackup(holders, decision.master());
+            return outcome;
         } catch (AbandonedCallException e) {
             LOG.debug("Reading the holders again: {}", e.getMessage());
             return Outcome.SUPERSEDED;
         } catch (CloudException e) {
-            LOG.warn("Reconciling as {} failed, will retry: {}", decision.role(), e.getMessage());
+            if (e.refusal().isPresent()) {
+                refused(decision.role(), e.refusal().getAsInt(), e.getMessage());
+            } else {
+                LOG.warn("Reconciling as {} failed, will retry: {}", decision.role(), e.getMessage());
+            }
             return Outcome.FAILED;
+        }
+    }
+
+    /**
+     * The cloud's refusal of this node's calls while it lasts: from a refused call (401, 403, 404)
+     * until a reconcile pass succeeds. Any thread.
+     */
+    public Optional<Refusal> refusal() {
+        return Optional.ofNullable(refusal);
+    }
+
+    private void refused(Role role, int status, String reason) {
+        long now = nanoClock.getAsLong();
+        Refusal before = refusal;
+        Refusal updated = new Refusal(status, reason, before == null ? now : before.sinceNanos(),
+                before == null ? 1 : before.calls() + 1);
+        refusal = updated;
+        boolean due = now - refusalLoggedNanos >= REFUSAL_LOG_INTERVAL.toNanos();
+        if (before == null || before.status() != status || due) {
+            refusalLoggedNanos = now;
+            LOG.error("The cloud refuses this node's calls as {} ({}); retrying at the usual back-off, and saying so"
+                    + " again every {} s while it lasts: {}", role, status, REFUSAL_LOG_INTERVAL.toSeconds(),
+                    updated.describe(now));
+        } else {
+            LOG.debug("Still refused, will retry: {}", reason);
+        }
+    }
+
+    /** A pass went through: whatever refusal there was is over. */
+    private void accepted() {
+        Refusal before = refusal;
+        if (before != null) {
+            refusal = null;
+            LOG.info("The cloud accepts this node's calls again, after refusing them with {}", before.describe(
+                    nanoClock.getAsLong()));
         }
     }
 
@@ -248,29 +337,62 @@ public final class CloudReconciler implements AutoCloseable {
         return Outcome.CONVERGED;
     }
 
-    /**
-     * The hand-over itself, on the calling thread: waits until another instance holds the Elastic
-     * IP (at most {@code waitForSuccessor}; not at all when no successor is expected), then detaches
-     * self. Returns true when self no longer holds it.
-     */
+    /** {@link #letGo(Duration, Supplier)} with a fixed view: a successor expected or not, no peer stopping. */
     public boolean letGo(boolean successorExpected, Duration waitForSuccessor) {
+        return letGo(waitForSuccessor, () -> new HandoverPeers(successorExpected, Set.of()));
+    }
+
+    /**
+     * The hand-over itself, on the calling thread (see {@link #handOver(Duration, Supplier)}).
+     * Returns true when self no longer holds the Elastic IP.
+     */
+    public boolean letGo(Duration waitForSuccessor, Supplier<HandoverPeers> peers) {
         long start = nanoClock.getAsLong();
         long successorDeadline = start + waitForSuccessor.toNanos();
         // Past the wait for a successor, keep trying to detach for as long again before giving up.
         long finalDeadline = successorDeadline + waitForSuccessor.toNanos();
+        long detachDeadline = 0;
+        boolean successorSeen = false;
         int attempt = 0;
         while (true) {
             long now = nanoClock.getAsLong();
             try {
                 Set<UUID> holders = provider.holders();
                 if (!holders.contains(self)) {
+                    if (successorSeen) {
+                        LOG.info("The successor detached the Elastic IP from this instance: let go");
+                    }
                     return true;
                 }
-                boolean successorHolds = holders.size() > 1;
-                if (successorHolds || !successorExpected || now - successorDeadline >= 0) {
-                    LOG.info("Detaching the Elastic IP from this instance for the stop ({})",
-                            successorHolds ? "a successor holds it" : successorExpected
-                                    ? "no successor took it in time" : "no alive peer to take it");
+                HandoverPeers view = peers.get();
+                Set<UUID> others = new HashSet<>(holders);
+                others.remove(self);
+                Set<UUID> successors = new HashSet<>(others);
+                successors.removeAll(view.stopping());
+                Set<UUID> stopping = new HashSet<>(others);
+                stopping.retainAll(view.stopping());
+                String why = null;
+                if (!view.successorPossible()) {
+                    why = "no alive peer to take it" + (stopping.isEmpty() ? ""
+                            : "; " + describe(stopping) + " holding it too " + (stopping.size() == 1 ? "is" : "are")
+                                    + " stopping");
+                } else if (!successors.isEmpty()) {
+                    if (!successorSeen) {
+                        // The new master detaches every other holder right after its attach: that
+                        // detach of this instance is the one needed, a second one of ours would not be.
+                        successorSeen = true;
+                        detachDeadline = now + waitForSuccessor.toNanos();
+                        LOG.info("Successor {} holds the Elastic IP: waiting for it to detach this instance",
+                                describe(successors));
+                    } else if (now - detachDeadline >= 0) {
+                        why = "successor " + describe(successors) + " holds it but did not detach this instance in "
+                                + waitForSuccessor.toMillis() + " ms";
+                    }
+                } else if (now - successorDeadline >= 0) {
+                    why = "no successor took it in time";
+                }
+                if (why != null) {
+                    LOG.info("Detaching the Elastic IP from this instance for the stop ({})", why);
                     provider.detach(self);
                     return true;
                 }
@@ -278,7 +400,7 @@ public final class CloudReconciler implements AutoCloseable {
                 continue; // the read of a pass that the hand-over overtook: read again
             } catch (CloudException e) {
                 LOG.warn("Letting go of the Elastic IP failed: {}", e.getMessage());
-                if (now - finalDeadline >= 0) {
+                if (now - finalDeadline >= 0 && (!successorSeen || now - detachDeadline >= 0)) {
                     return false;
                 }
             }
@@ -303,7 +425,7 @@ public final class CloudReconciler implements AutoCloseable {
         }
     }
 
-    private record HandoverRequest(boolean successorExpected, Duration waitForSuccessor,
+    private record HandoverRequest(Supplier<HandoverPeers> peers, Duration waitForSuccessor,
             CompletableFuture<Boolean> done) {
     }
 }

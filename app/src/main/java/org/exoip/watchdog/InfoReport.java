@@ -24,9 +24,10 @@ public final class InfoReport {
      *
      * @param lastAdvert wall-clock time of the last advert sent, if any
      * @param sinceLastAdvert how long ago that was, on the monotonic clock
+     * @param cloudRefusal how the cloud refuses this node's calls, while it does
      */
     public static String render(Watchdog watchdog, List<PeerStatus> peers, Optional<Instant> lastAdvert,
-            Optional<Duration> sinceLastAdvert) {
+            Optional<Duration> sinceLastAdvert, Optional<String> cloudRefusal) {
         NodeSettings settings = watchdog.settings();
         StringBuilder out = new StringBuilder(256 + 128 * peers.size());
         line(out, "Node", settings.self().toString());
@@ -35,6 +36,7 @@ public final class InfoReport {
         line(out, "State", watchdog.role().name());
         Decision decision = watchdog.decision();
         line(out, "Master", decision.master() == null ? "undecided" : decision.master().toString());
+        line(out, "Cloud", cloudRefusal.map(r -> "REFUSED " + r).orElse("ok"));
         line(out, "Interval", seconds(settings.interval()));
         line(out, "Dead ratio", Integer.toString(settings.deadRatio()));
         line(out, "Last advert", lastAdvert.map(TIME::format).orElse("never")

@@ -42,6 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -506,7 +507,7 @@ public final class WatchdogEngine {
     private String info(long now) {
         Optional<Instant> last = Optional.ofNullable(lastAdvertWall);
         Optional<Duration> since = last.map(i -> Duration.ofNanos(now - lastAdvertNanos));
-        return InfoReport.render(watchdog, watchdog.peers(now), last, since) + adverts();
+        return InfoReport.render(watchdog, watchdog.peers(now), last, since, describeCloudRefusal()) + adverts();
     }
 
     /** The advert format and what was dropped, by reason; never a key. */
@@ -635,13 +636,39 @@ public final class WatchdogEngine {
         Duration wait = settings.node().deadTimeout().plus(HANDOVER_GRACE);
         LOG.info("Stopping as MASTER: handing over (advertising priority 255{})",
                 successorExpected ? ", waiting up to " + wait.toMillis() + " ms for a successor" : ", no alive peer");
-        reconciler.handOver(successorExpected, wait).whenComplete((released, error) -> onLoop(() -> {
+        Supplier<CloudReconciler.HandoverPeers> peers = () -> handoverPeers(successorExpected);
+        reconciler.handOver(wait, peers).whenComplete((released, error) -> onLoop(() -> {
             boolean ok = error == null && released;
             if (!ok) {
                 LOG.error("Could not detach the Elastic IP from this instance before stopping");
             }
             finish(ok ? 0 : 1);
         }));
+    }
+
+    /**
+     * The peers as a stopping master sees them now, for its hand-over (reconcile thread; asks the
+     * event loop): a peer advertising {@link Priority#WORST} is stopping too, no successor.
+     */
+    private CloudReconciler.HandoverPeers handoverPeers(boolean successorExpected) {
+        try {
+            List<LivenessTracker.PeerStatus> peers = peerStatuses().get(1, TimeUnit.SECONDS);
+            Set<UUID> stopping = new HashSet<>();
+            boolean successorPossible = false;
+            for (LivenessTracker.PeerStatus peer : peers) {
+                if (peer.alive() && peer.priority() == Priority.WORST && peer.id() != null) {
+                    stopping.add(peer.id());
+                } else if (peer.alive()) {
+                    successorPossible = true;
+                }
+            }
+            return new CloudReconciler.HandoverPeers(successorPossible, stopping);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return new CloudReconciler.HandoverPeers(successorExpected, Set.of()); // the loop is busy: what was known
+        }
     }
 
     /** Stops at once without handing over, as a crash would (for tests). */
@@ -730,6 +757,16 @@ public final class WatchdogEngine {
         CompletableFuture<List<LivenessTracker.PeerStatus>> out = new CompletableFuture<>();
         onLoop(() -> out.complete(watchdog.peers(nanos())));
         return out;
+    }
+
+    /** The cloud refusing this node's calls (401, 403, 404), while it does; any thread. */
+    public Optional<CloudReconciler.Refusal> cloudRefusal() {
+        return reconciler.refusal();
+    }
+
+    /** The same in words, e.g. {@code "403 for 12.000s (3 calls): attach ... failed: 403 ..."}; any thread. */
+    public Optional<String> describeCloudRefusal() {
+        return cloudRefusal().map(r -> r.describe(nanos()));
     }
 
     /** How long ago the last round of adverts went out; empty before the first (any thread). */

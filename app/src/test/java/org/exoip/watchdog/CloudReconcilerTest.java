@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.Level;
 import org.exoip.cloud.Backoff;
 import org.exoip.cloud.InMemoryElasticIpProvider;
+import org.exoip.logging.CapturedLog;
 import org.exoip.watchdog.CloudReconciler.Outcome;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +53,37 @@ class CloudReconcilerTest {
         List<InMemoryElasticIpProvider.Change> journal = cloud.journal();
         assertEquals("attach", journal.get(1).call(), "attach comes before any detach");
         assertTrue(journal.stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder: " + journal);
+    }
+
+    @Test
+    void aRefusalIsOneErrorAMinuteKeptUntilAPassSucceeds() {
+        try (CapturedLog log = CapturedLog.of(Level.ERROR, CloudReconciler.class)) {
+            cloud.refuseNext(4, 403);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(Outcome.FAILED, reconciler.reconcile(master()));
+                clock.addAndGet(Duration.ofSeconds(10).toNanos());
+            }
+            assertEquals(1, log.events().size(), "one ERROR for three refused passes");
+            CloudReconciler.Refusal refusal = reconciler.refusal().orElseThrow();
+            assertEquals(403, refusal.status());
+            assertEquals(3, refusal.calls());
+            assertTrue(refusal.describe(clock.get()).startsWith("403 for 30.000s (3 calls): "),
+                    refusal.describe(clock.get()));
+
+            clock.addAndGet(CloudReconciler.REFUSAL_LOG_INTERVAL.toNanos());
+            assertEquals(Outcome.FAILED, reconciler.reconcile(master()));
+            assertEquals(2, log.events().size(), "said again once the interval has passed");
+
+            assertEquals(Outcome.CONVERGED, reconciler.reconcile(master()));
+            assertEquals(Optional.empty(), reconciler.refusal(), "a pass that succeeds clears it");
+        }
+    }
+
+    @Test
+    void aPassingFailureIsNoRefusal() {
+        cloud.failNext(1);
+        assertEquals(Outcome.FAILED, reconciler.reconcile(master()));
+        assertEquals(Optional.empty(), reconciler.refusal());
     }
 
     @Test
@@ -103,18 +137,56 @@ class CloudReconcilerTest {
     }
 
     @Test
-    void handOverWaitsForTheSuccessorThenLetsGo() {
+    void handOverWaitsForTheSuccessorWhoseOwnDetachLetsGo() {
         cloud.setHolders(Set.of(SELF));
         int[] polls = {0};
         onPause = () -> {
             if (++polls[0] == 3) {
                 cloud.setHolders(Set.of(SELF, PEER)); // the successor attached itself
+            } else if (polls[0] == 4) {
+                cloud.setHolders(Set.of(PEER)); // and detached every other holder, as a new master does
             }
         };
         assertTrue(reconciler.letGo(true, Duration.ofSeconds(8)));
         assertEquals(Set.of(PEER), cloud.currentHolders());
-        assertEquals(3, polls[0]);
+        assertEquals(4, polls[0]);
+        assertEquals(0, cloud.writes(), "one detach of this instance, the successor's: none of ours");
         assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder");
+    }
+
+    @Test
+    void aSuccessorThatHoldsButNeverDetachesUsIsLeftToItAfterAWait() {
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertTrue(reconciler.letGo(true, Duration.ofSeconds(2)));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        assertEquals(1, cloud.writes());
+        assertTrue(clock.get() >= Duration.ofSeconds(2).toNanos(), "waited for the successor's detach first");
+    }
+
+    @Test
+    void aPeerStoppingTooIsNoSuccessor() {
+        cloud.setHolders(Set.of(SELF, PEER));
+        int[] polls = {0};
+        onPause = () -> {
+            if (++polls[0] == 2) {
+                cloud.setHolders(Set.of(SELF, PEER, OTHER)); // the real successor
+            } else if (polls[0] == 3) {
+                cloud.setHolders(Set.of(OTHER));
+            }
+        };
+        assertTrue(reconciler.letGo(Duration.ofSeconds(8),
+                () -> new CloudReconciler.HandoverPeers(true, Set.of(PEER))));
+        assertEquals(0, cloud.writes(), "neither detached on seeing the stopping peer, nor after the successor's");
+        assertEquals(Set.of(OTHER), cloud.currentHolders());
+    }
+
+    @Test
+    void withOnlyPeersStoppingTooThereIsNoWait() {
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertTrue(reconciler.letGo(Duration.ofSeconds(8),
+                () -> new CloudReconciler.HandoverPeers(false, Set.of(PEER))));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        assertEquals(0, clock.get(), "no waiting");
     }
 
     @Test

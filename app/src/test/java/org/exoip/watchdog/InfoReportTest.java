@@ -40,12 +40,13 @@ class InfoReportTest {
     void listsTheNodeAndEveryPeer() {
         Watchdog w = masterThatHeardOnePeer(Duration.ofMillis(200), "192.0.2.2", "192.0.2.3", 100 * MS);
         String text = InfoReport.render(w, w.peers(850 * MS), Optional.of(Instant.parse("2026-11-22T04:00:00Z")),
-                Optional.of(Duration.ofMillis(150)));
+                Optional.of(Duration.ofMillis(150)), Optional.empty());
         List<String> lines = text.lines().toList();
         assertEquals("Node        1128bd56-b4d9-4ac6-a7b9-c715b187ce11", lines.get(0));
         assertTrue(lines.contains("Elastic IP  198.51.100.50"), text);
         assertTrue(lines.contains("Priority    10"), text);
         assertTrue(lines.contains("State       MASTER"), text);
+        assertTrue(lines.contains("Cloud       ok"), text);
         assertTrue(lines.contains("Interval    0.200s"), text);
         assertTrue(lines.contains("Dead ratio  3"), text);
         assertTrue(lines.contains("Last advert 2026-11-22T04:00:00.000Z (0.150s ago)"), text);
@@ -58,7 +59,7 @@ class InfoReportTest {
         Watchdog w = new Watchdog(new NodeSettings(UUID.randomUUID(), (Inet4Address) address("198.51.100.50"), 10,
                 Duration.ofSeconds(1), 3), a -> false, t -> { });
         String text = InfoReport.render(w, List.of(), Optional.of(Instant.parse("2026-11-22T04:00:00.123456789Z")),
-                Optional.of(Duration.ofNanos(380_654_321)));
+                Optional.of(Duration.ofNanos(380_654_321)), Optional.empty());
         assertTrue(text.lines().toList().contains("Last advert 2026-11-22T04:00:00.123Z (0.381s ago)"), text);
     }
 
@@ -67,7 +68,8 @@ class InfoReportTest {
     void readmeShowsWhatInfoAnswers() throws IOException {
         Watchdog w = masterThatHeardOnePeer(Duration.ofSeconds(1), "192.0.2.11", "192.0.2.12", 3_000 * MS);
         String rendered = InfoReport.render(w, w.peers(3_412 * MS),
-                Optional.of(Instant.parse("2026-11-22T04:00:00.120Z")), Optional.of(Duration.ofMillis(380)))
+                Optional.of(Instant.parse("2026-11-22T04:00:00.120Z")), Optional.of(Duration.ofMillis(380)),
+                Optional.empty())
                 // What WatchdogEngine adds for a node without an advert key that dropped nothing.
                 + "Adverts     plain (unauthenticated)\nDropped     none\n";
         assertEquals(readmeInfoExample(), rendered);

@@ -10,13 +10,10 @@ import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -71,8 +68,12 @@ public final class ExoscaleClient {
 
     private static final Logger LOG = LogManager.getLogger(ExoscaleClient.class);
 
-    /** Exoscale zone names, e.g. {@code ch-gva-2}. */
-    public static final Pattern ZONE = Pattern.compile("[a-z]{2}-[a-z]{3}-[0-9]+");
+    /**
+     * Exoscale zone names: country, city, number, e.g. {@code ch-gva-2}, {@code ch-dk-2} (the city
+     * part is not always three letters). The one definition that the command line, the metadata
+     * client and the stand-in all check against.
+     */
+    public static final Pattern ZONE = Pattern.compile("[a-z]{2}-[a-z]+-[0-9]+");
 
     private static final String CREDENTIALS_HINT = "(the API refused the request's credentials or signature: "
             + "check the API key and secret, the key's role, and this host's clock)";
@@ -490,17 +491,6 @@ public final class ExoscaleClient {
         if (cause instanceof InterruptedException) {
             return new ExoscaleException(what, "interrupted", false, cause);
         }
-        if (cause instanceof HttpConnectTimeoutException) {
-            return new ExoscaleException(what, "no connection to " + hostOf() + " within "
-                    + connectTimeout.toMillis() + " ms", true, cause);
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return new ExoscaleException(what, "no answer from " + hostOf() + " within "
-                    + requestTimeout.toMillis() + " ms", true, cause);
-        }
-        if (cause instanceof ConnectException) {
-            return new ExoscaleException(what, "cannot connect to " + hostOf() + ": " + messageOf(cause), true, cause);
-        }
         if (cause instanceof JsonProcessingException) {
             // A 200 whose body is not the JSON we expect: retrying will not change it.
             String detail = ((JsonProcessingException) cause).getOriginalMessage();
@@ -508,19 +498,10 @@ public final class ExoscaleClient {
                     + redact(ErrorBody.shorten(String.valueOf(detail).replaceAll("\\s+", " "))), false, cause);
         }
         if (cause instanceof IOException) {
-            return new ExoscaleException(what, "connection to " + hostOf() + " failed: " + messageOf(cause),
-                    true, cause);
+            return new ExoscaleException(what, redact(NetworkFailure.describe(cause, endpoint, true, connectTimeout,
+                    requestTimeout)), true, cause);
         }
         return new ExoscaleException(what, redact(String.valueOf(e.getMessage())), false, e);
-    }
-
-    private String hostOf() {
-        return endpoint.getHost() + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
-    }
-
-    private String messageOf(Throwable t) {
-        String message = t.getMessage();
-        return redact(message == null || message.isBlank() ? t.getClass().getSimpleName() : message);
     }
 
     /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */

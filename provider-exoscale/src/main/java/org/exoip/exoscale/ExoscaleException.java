@@ -72,6 +72,14 @@ public class ExoscaleException extends Exception {
         return retryable;
     }
 
+    /**
+     * Whether the API refused the call in a way that trying again will not mend until someone acts:
+     * 401 or 403 (the key, its secret or its role) or 404 (the resource named does not exist).
+     */
+    public boolean refused() {
+        return status == 401 || status == 403 || status == 404;
+    }
+
     /** How long the server asked to wait before the next try, if it said so. */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);

@@ -2,14 +2,11 @@ package org.exoip.exoscale;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -107,18 +104,10 @@ public final class MetadataClient {
             try (InputStream in = response.body()) {
                 body = new String(in.readNBytes(MAX_BODY), StandardCharsets.UTF_8);
             }
-        } catch (HttpConnectTimeoutException e) {
-            throw new ExoscaleException(what, "no connection within " + timeout.toMillis() + " ms (expected: "
-                    + expected + "; is this an Exoscale instance?)", true, e);
-        } catch (HttpTimeoutException e) {
-            throw new ExoscaleException(what, "no answer within " + timeout.toMillis() + " ms (expected: "
-                    + expected + ")", true, e);
-        } catch (ConnectException e) {
-            throw new ExoscaleException(what, "cannot connect: " + e.getMessage() + " (expected: " + expected
-                    + "; is this an Exoscale instance?)", true, e);
         } catch (IOException e) {
-            throw new ExoscaleException(what, "connection failed: " + e.getMessage() + " (expected: " + expected
-                    + ")", true, e);
+            String hint = NetworkFailure.beforeConnection(e) ? "; is this an Exoscale instance?" : "";
+            throw new ExoscaleException(what, NetworkFailure.describe(e, uri, false, timeout, timeout)
+                    + " (expected: " + expected + hint + ")", true, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ExoscaleException(what, "interrupted", false, e);

@@ -135,8 +135,9 @@ final class ControlHandler {
         int times = json.has("times") ? (int) requiredLong(json, "times") : 1;
         int retryAfter = json.has("retry-after-seconds") ? (int) requiredLong(json, "retry-after-seconds") : -1;
         Duration delay = Duration.ofMillis(json.has("delay-ms") ? requiredLong(json, "delay-ms") : 0);
+        int status = json.has("status") ? (int) requiredLong(json, "status") : 0;
         return new Fault(kind, times, optionalText(json, "method"), optionalText(json, "path"), retryAfter, delay,
-                optionalText(json, "reason"), optionalText(json, "message"));
+                optionalText(json, "reason"), optionalText(json, "message"), status);
     }
 
     private ObjectNode stateJson() {
@@ -203,6 +204,8 @@ final class ControlHandler {
                 f.put("delay-ms", fault.delay().toMillis());
             } else if (fault.kind() == Fault.Kind.OPERATION_FAILURE) {
                 f.put("reason", fault.reason()).put("message", fault.message());
+            } else if (fault.kind() == Fault.Kind.STATUS) {
+                f.put("status", fault.status()).put("message", fault.message());
             }
         }
         return node;

@@ -24,10 +24,12 @@ import java.util.regex.PatternSyntaxException;
  *                          send no such header
  * @param delay             for {@link Kind#SLOW}: how long to wait before answering normally
  * @param reason            for {@link Kind#OPERATION_FAILURE}: the operation's {@code reason}
- * @param message           for {@link Kind#OPERATION_FAILURE}: the operation's {@code message}
+ * @param message           for {@link Kind#OPERATION_FAILURE}: the operation's {@code message}; for
+ *                          {@link Kind#STATUS}: the answer's {@code message}
+ * @param status            for {@link Kind#STATUS}: the HTTP status answered, 400 to 599
  */
 public record Fault(Kind kind, int times, String method, String pathRegex, int retryAfterSeconds, Duration delay,
-        String reason, String message) {
+        String reason, String message, int status) {
 
     /** The kinds of misbehaviour; {@link #wireName()} is the name the control API uses. */
     public enum Kind {
@@ -42,7 +44,9 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
         /** Closes the connection without any response. */
         DROP_CONNECTION("drop-connection"),
         /** An attach or detach is accepted, but its operation ends in {@code failure}. */
-        OPERATION_FAILURE("operation-failure");
+        OPERATION_FAILURE("operation-failure"),
+        /** {@link Fault#status()} with {@code {"message": ...}}, as the API refuses a call (403: the key's role). */
+        STATUS("status");
 
         private final String wireName;
 
@@ -89,6 +93,12 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
             reason = reason == null || reason.isBlank() ? "unknown" : reason;
             message = message == null ? "operation failed (stand-in fault)" : message;
         }
+        if (kind == Kind.STATUS) {
+            if (status < 400 || status > 599) {
+                throw new IllegalArgumentException("fault status is " + status + " (expected: 400 to 599)");
+            }
+            message = message == null ? "refused (stand-in fault)" : message;
+        }
     }
 
     /** 502 with an HTML body, once. */
@@ -98,7 +108,7 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
 
     /** 429 with {@code Retry-After: seconds} (none if negative), once. */
     public static Fault rateLimited(int retryAfterSeconds) {
-        return new Fault(Kind.RATE_LIMITED, 1, null, null, retryAfterSeconds, Duration.ZERO, null, null);
+        return new Fault(Kind.RATE_LIMITED, 1, null, null, retryAfterSeconds, Duration.ZERO, null, null, 0);
     }
 
     /** 500 with the plain-text body {@code service unavailable}, once. */
@@ -108,7 +118,7 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
 
     /** Wait {@code delay} before answering normally, once. */
     public static Fault slow(Duration delay) {
-        return new Fault(Kind.SLOW, 1, null, null, -1, delay, null, null);
+        return new Fault(Kind.SLOW, 1, null, null, -1, delay, null, null, 0);
     }
 
     /** Close the connection without a response, once. */
@@ -118,16 +128,21 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
 
     /** The next attach or detach operation ends in {@code failure} with this reason and message. */
     public static Fault operationFailure(String reason, String message) {
-        return new Fault(Kind.OPERATION_FAILURE, 1, null, null, -1, Duration.ZERO, reason, message);
+        return new Fault(Kind.OPERATION_FAILURE, 1, null, null, -1, Duration.ZERO, reason, message, 0);
+    }
+
+    /** Answer {@code status} (400-599) with {@code {"message": message}}, once: e.g. 403 for a refused key. */
+    public static Fault status(int status, String message) {
+        return new Fault(Kind.STATUS, 1, null, null, -1, Duration.ZERO, null, message, status);
     }
 
     private static Fault of(Kind kind) {
-        return new Fault(kind, 1, null, null, -1, Duration.ZERO, null, null);
+        return new Fault(kind, 1, null, null, -1, Duration.ZERO, null, null, 0);
     }
 
     /** This fault for the next {@code n} matching requests. */
     public Fault times(int n) {
-        return new Fault(kind, n, method, pathRegex, retryAfterSeconds, delay, reason, message);
+        return new Fault(kind, n, method, pathRegex, retryAfterSeconds, delay, reason, message, status);
     }
 
     /**
@@ -135,7 +150,7 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
      * match of {@code pathRegex} ({@code null}: any), e.g. {@code matching("PUT", ":attach$")}.
      */
     public Fault matching(String method, String pathRegex) {
-        return new Fault(kind, times, method, pathRegex, retryAfterSeconds, delay, reason, message);
+        return new Fault(kind, times, method, pathRegex, retryAfterSeconds, delay, reason, message, status);
     }
 
     boolean matches(String requestMethod, String rawPath) {

@@ -192,6 +192,11 @@ public final class StandinServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             route(exchange);
+        } catch (IOException e) {
+            // Only the exchange's streams do I/O here: the client hung up before its answer (a node
+            // stopping, a read abandoned for a fresh one). Routine, so one line and no trace.
+            LOG.debug("stand-in {}: {} {}: the client went away before the answer ({})", baseUri(),
+                    exchange.getRequestMethod(), exchange.getRequestURI(), e.getMessage());
         } catch (Exception e) {
             if (e instanceof IOException && !(e instanceof JsonProcessingException)) {
                 // The client hung up before the reply was written (a killed exoip, a call it abandoned
@@ -271,6 +276,7 @@ public final class StandinServer implements AutoCloseable {
                 // Closing an exchange whose response has not started closes the connection itself.
                 exchange.close();
             }
+            case STATUS -> Replies.message(exchange, fault.status(), fault.message());
             case OPERATION_FAILURE -> throw new IllegalStateException("not an HTTP fault: " + fault);
             default -> throw new IllegalStateException("unknown fault " + fault);
         }

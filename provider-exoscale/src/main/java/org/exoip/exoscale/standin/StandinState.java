@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.exoip.exoscale.ExoscaleClient;
 
 /**
  * The world the stand-in API shows: credentials, Elastic IPs, instances, security groups, who
@@ -47,7 +48,6 @@ public final class StandinState {
     static final String ATTACH_COMMAND = "attach-instance-to-elastic-ip";
     static final String DETACH_COMMAND = "detach-instance-from-elastic-ip";
 
-    private static final Pattern ZONE = Pattern.compile("[a-z]{2}-[a-z]{3}-[0-9]+");
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
             + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
@@ -159,7 +159,7 @@ public final class StandinState {
 
     /** Sets the zone the metadata server names, e.g. {@code de-fra-1}. */
     public synchronized void setZone(String zone) {
-        if (zone == null || !ZONE.matcher(zone).matches()) {
+        if (zone == null || !ExoscaleClient.ZONE.matcher(zone).matches()) {
             throw new IllegalArgumentException("zone \"" + zone + "\" is not a zone name (expected e.g. ch-gva-2)");
         }
         this.zone = zone;

@@ -54,6 +54,19 @@ class FaultsTest extends StandinTestBase {
     }
 
     @Test
+    void statusAnswersThatStatusWithItsMessageForTheMatchingCallOnly() throws Exception {
+        server.faults().add(Fault.status(403, "role forbids it").times(2).matching("GET", "^/v2/elastic-ip$"));
+        assertEquals(200, get("/instance/" + node1).statusCode(), "another call is not refused");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> response = get("/elastic-ip");
+            assertEquals(403, response.statusCode());
+            assertTrue(response.body().contains("\"message\":\"role forbids it\""), response.body());
+        }
+        assertEquals(200, get("/elastic-ip").statusCode());
+        assertThrows(IllegalArgumentException.class, () -> Fault.status(200, "not a refusal"));
+    }
+
+    @Test
     void slowAnswerMakesTheClientTimeOut() throws Exception {
         server.faults().add(Fault.slow(Duration.ofSeconds(30)));
         assertThrows(HttpTimeoutException.class,

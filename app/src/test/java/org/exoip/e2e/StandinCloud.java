@@ -1,0 +1,69 @@
+package org.exoip.e2e;
+
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.exoip.cloud.ApiCallListener;
+import org.exoip.cloud.ExoscaleElasticIpProvider;
+import org.exoip.cloud.ObservedElasticIpProvider;
+import org.exoip.exoscale.ExoscaleClient;
+import org.exoip.exoscale.PollSchedule;
+import org.exoip.exoscale.RetrySchedule;
+import org.exoip.exoscale.standin.StandinServer;
+
+/** Engines' cloud on the stand-in API (loopback), with fast retries and polls, for end-to-end tests. */
+final class StandinCloud {
+
+    static final String KEY = "EXOend2end";
+    static final String SECRET = "end-to-end-secret";
+    static final String ELASTIC_IP = "198.51.100.50";
+
+    private StandinCloud() {
+    }
+
+    /** Adds the credential and the Elastic IP to the stand-in's world; returns the Elastic IP's id. */
+    static String prepare(StandinServer standin) {
+        standin.state().addCredential(KEY, SECRET);
+        return standin.state().addElasticIp(ELASTIC_IP).id();
+    }
+
+    /** The Elastic IP port for {@code known} instances, its calls reported to {@code listener}. */
+    static ObservedElasticIpProvider provider(StandinServer standin, Set<UUID> known, ApiCallListener listener)
+            throws Exception {
+        ExoscaleClient client = ExoscaleClient.builder().endpoint(standin.apiBase()).apiKey(KEY).apiSecret(SECRET)
+                .requestTimeout(Duration.ofSeconds(2))
+                .retrySchedule(new RetrySchedule(2, Duration.ofMillis(1), Duration.ofMillis(4), 0,
+                        Duration.ofSeconds(5), Duration.ofMillis(10)))
+                .pollSchedule(new PollSchedule(Duration.ofMillis(2), Duration.ofMillis(20), Duration.ofSeconds(5)))
+                .build();
+        return new ObservedElasticIpProvider(new ExoscaleElasticIpProvider(client, elasticIp(), () -> known),
+                listener);
+    }
+
+    static Inet4Address elasticIp() throws Exception {
+        return (Inet4Address) InetAddress.getByName(ELASTIC_IP);
+    }
+
+    /** A UDP port free on 127.0.0.1 a moment ago: the engines' shared advert port. */
+    static int freeUdpPort() throws Exception {
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** Waits for the condition, failing after {@code timeout}. */
+    static void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not within " + timeout.toMillis() + " ms: " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+}
