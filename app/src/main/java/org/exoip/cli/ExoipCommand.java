@@ -77,7 +77,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:success, also after a clean stop",
             "1:a failure at run time (metadata, API, a detach that failed during a stop)",
-            "2:a usage error: a bad or missing flag or variable, named in one line with what was expected"})
+            "2:a usage error: a bad or missing flag or variable, named in one line with what was expected",
+            "130/143:-A or -D cut short by SIGINT/SIGTERM (the call may or may not have been made)"})
 public final class ExoipCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(ExoipCommand.class);
@@ -196,7 +197,8 @@ public final class ExoipCommand implements Callable<Integer> {
 
     @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "300",
             converter = Converters.PositiveDuration.class,
-            description = "With -W, retry the start-up lookups (metadata, the API) this long while the network is "
+            description = "With -W, retry the start-up lookups (this instance and its zone from the metadata server) "
+                    + "this long while the network is "
                     + "not ready, then exit 1 (env: IF_EXOSCALE_START_TIMEOUT; default: ${DEFAULT-VALUE}s).")
     Duration startTimeout;
 

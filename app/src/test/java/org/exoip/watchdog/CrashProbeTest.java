@@ -63,13 +63,7 @@ class CrashProbeTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + DEADLINE.toMillis() + " ms: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
+        AdvertFloodTest.await(what, condition, DEADLINE);
     }
 
     /** A follows B (priority 10, a plain socket advertising every interval); then A's clock stops. */

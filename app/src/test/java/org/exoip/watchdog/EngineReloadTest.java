@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -94,13 +93,7 @@ class EngineReloadTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + DEADLINE.toMillis() + " ms: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
+        AdvertFloodTest.await(what, condition, DEADLINE);
     }
 
     private static boolean hears(WatchdogEngine engine, String peer) {
