@@ -192,28 +192,26 @@ public final class StandinServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             route(exchange);
+        } catch (JsonProcessingException e) {
+            failed(exchange, e); // our own answer could not be written as JSON: the stand-in's fault
         } catch (IOException e) {
             // Only the exchange's streams do I/O here: the client hung up before its answer (a node
-            // stopping, a read abandoned for a fresh one). Routine, so one line and no trace.
+            // stopping, a killed exoip, a read abandoned for a fresh one). Routine, so one line and no trace.
             LOG.debug("stand-in {}: {} {}: the client went away before the answer ({})", baseUri(),
                     exchange.getRequestMethod(), exchange.getRequestURI(), e.getMessage());
         } catch (Exception e) {
-            if (e instanceof IOException && !(e instanceof JsonProcessingException)) {
-                // The client hung up before the reply was written (a killed exoip, a call it abandoned
-                // at its time-out): a normal event in tests, not the stand-in's failure.
-                LOG.debug("stand-in {}: {} {}: the client went away ({})", baseUri(), exchange.getRequestMethod(),
-                        exchange.getRequestURI(), e.getMessage());
-                return;
-            }
-            LOG.warn("stand-in {}: {} {} failed", baseUri(), exchange.getRequestMethod(),
-                    exchange.getRequestURI(), e);
-            try {
-                Replies.message(exchange, 500, "stand-in internal error: " + e);
-            } catch (IOException | RuntimeException ignored) {
-                // The response had started or the connection is gone: nothing more to tell the client.
-            }
+            failed(exchange, e);
         } finally {
             exchange.close();
+        }
+    }
+
+    private void failed(HttpExchange exchange, Exception e) {
+        LOG.warn("stand-in {}: {} {} failed", baseUri(), exchange.getRequestMethod(), exchange.getRequestURI(), e);
+        try {
+            Replies.message(exchange, 500, "stand-in internal error: " + e);
+        } catch (IOException | RuntimeException ignored) {
+            // The response had started or the connection is gone: nothing more to tell the client.
         }
     }
 
