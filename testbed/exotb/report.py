@@ -31,8 +31,11 @@ Command (as root, from the repository's root):
   keepalived only after the exoip nodes are stopped.
 - **Trial.** Wait until everyone agrees who is master, wait a random part of one interval (so
   the kill falls anywhere between two adverts), then `kill -9` the master's whole process group
-  (*crash*) or send it SIGTERM (*graceful*). The master is then started again and takes its
-  place back before the next trial.
+  while its host stays up (*crash*: the host answers the backups' next adverts with ICMP port
+  unreachable, which `--crash-probe` acts on), cut the master's cable at the switch and kill it
+  (*host-crash*: nothing answers, as when a host dies, freezes or is cut off), or send it SIGTERM
+  (*graceful*). The master is then started again and takes its place back before the next trial.
+  keepalived takes no notice of ICMP, so its one *crash* row is the reference for both.
 - **failover** is the time from the kill (or the SIGTERM) to:
   for exoip, the new master's attach call arriving at the stand-in API (operation delay 0, so
   arrival and completion coincide; both clocks are the machine's CLOCK_MONOTONIC); for
@@ -44,7 +47,9 @@ Command (as root, from the repository's root):
 - **p95** is by nearest rank: with 20 trials, the 19th smallest value.
 - **failover vs keepalived** divides exoip's median by keepalived's for the same interval and
   event; below 1× exoip is faster.
-- A crash cannot be detected before `ratio × interval` without adverts: the floor is
+- A process crash is seen when a backup's next advert to the master is refused: uniformly within
+  one interval of the kill (a backup adverts once an interval), plus the 5 ms probe and the API.
+- A host crash cannot be detected before `ratio × interval` without adverts: the floor is
   `(ratio - 1) × interval` (kill right before an advert) to `ratio × interval` (right after one),
   so the median of a uniform phase sits near `(ratio - 0.5) × interval`, plus detection and API
   time. keepalived waits `3 × advert_int + skew`, skew = `(256 - priority) / 256 × advert_int`
