@@ -49,6 +49,10 @@ Command (as root, from the repository's root):
   event; below 1× exoip is faster.
 - A process crash is seen when a backup's next advert to the master is refused: uniformly within
   one interval of the kill (a backup adverts once an interval), plus the 5 ms probe and the API.
+  It takes two refusals, and Linux sends at most one a second to each peer after a burst of six
+  (`net.ipv4.icmp_ratelimit`): a host that refused many adverts in the last seconds (a process
+  that crashed again soon after a restart, at short intervals) leaves the backups to the dead time.
+  So the bench lets 3 s of calm pass before each process crash, as there is before a real one.
 - A host crash cannot be detected before `ratio × interval` without adverts: the floor is
   `(ratio - 1) × interval` (kill right before an advert) to `ratio × interval` (right after one),
   so the median of a uniform phase sits near `(ratio - 0.5) × interval`, plus detection and API
