@@ -37,7 +37,8 @@ public record StandinTls(SSLContext context, X509Certificate certificate) {
     /** The names a self-signed certificate is for unless told otherwise. */
     public static final List<String> DEFAULT_NAMES = List.of("127.0.0.1", "localhost");
 
-    private static final char[] PASSWORD = "standin".toCharArray();
+    static final char[] PASSWORD = "standin".toCharArray();
+    static final String ALIAS = "standin";
     private static final Pattern KEY_BLOCK = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
@@ -53,6 +54,16 @@ public record StandinTls(SSLContext context, X509Certificate certificate) {
      * @throws IOException when keytool cannot be run or fails, with its output
      */
     public static StandinTls selfSigned(List<String> names) throws IOException {
+        KeyStore keys = keytool(names);
+        try {
+            return of(keys, (X509Certificate) keys.getCertificate(ALIAS));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the certificate keytool made: " + e.getMessage(), e);
+        }
+    }
+
+    /** A key store (password {@link #PASSWORD}) holding a new self-signed key pair under {@link #ALIAS}. */
+    static KeyStore keytool(List<String> names) throws IOException {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("a certificate needs at least one name");
         }
@@ -64,7 +75,7 @@ public record StandinTls(SSLContext context, X509Certificate certificate) {
         try {
             Path store = dir.resolve("standin.p12");
             Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-            Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "standin",
+            Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", ALIAS,
                     "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "30",
                     "-dname", "CN=exoip standin", "-ext", "san=" + String.join(",", san),
                     "-storetype", "PKCS12", "-keystore", store.toString(),
@@ -83,7 +94,7 @@ public record StandinTls(SSLContext context, X509Certificate certificate) {
             try (InputStream in = Files.newInputStream(store)) {
                 keys.load(in, PASSWORD);
             }
-            return of(keys, (X509Certificate) keys.getCertificate("standin"));
+            return keys;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while keytool made a certificate", e);
@@ -108,7 +119,7 @@ public record StandinTls(SSLContext context, X509Certificate certificate) {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("standin", key, PASSWORD, chain.toArray(new X509Certificate[0]));
+            keys.setKeyEntry(ALIAS, key, PASSWORD, chain.toArray(new X509Certificate[0]));
             return of(keys, chain.get(0));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException(keyFile + ": the key does not go with the certificate of "
