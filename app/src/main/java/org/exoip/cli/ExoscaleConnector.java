@@ -26,6 +26,12 @@ final class ExoscaleConnector implements CloudConnector {
 
     @Override
     public Cloud connect(Configuration config, Supplier<Set<UUID>> knownInstances) throws CloudException {
+        try {
+            // Every HttpClient, the metadata's too, loads the JDK's trust store: name it if it is broken.
+            TrustedCertificates.jdkDefault();
+        } catch (IllegalStateException e) {
+            throw new CloudException(e.getMessage(), false);
+        }
         MetadataClient metadata = MetadataClient.builder().base(config.metadataUrl()).build();
         try {
             UUID self = config.instanceId().isPresent() ? config.instanceId().get() : metadata.instanceId();

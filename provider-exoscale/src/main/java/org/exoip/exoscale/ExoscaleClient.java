@@ -112,9 +112,7 @@ public final class ExoscaleClient {
         HttpClient.Builder httpBuilder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout);
-        if (b.trust != null) {
-            httpBuilder.sslContext(b.trust);
-        }
+        httpBuilder.sslContext(b.trust != null ? b.trust : TrustedCertificates.jdkDefault());
         HttpClient http = httpBuilder.build();
         ApiClient api = new ApiClient(HttpClient.newBuilder(), objectMapper(), endpoint.toString()) {
             /**
@@ -650,7 +648,10 @@ public final class ExoscaleClient {
             return this;
         }
 
-        /** The client; refuses a missing endpoint, key or secret, or an endpoint that is not http(s). */
+        /**
+         * The client; refuses a missing endpoint, key or secret, an endpoint that is not http(s),
+         * or (without {@link #trust}) a JDK trust store that does not exist or does not load.
+         */
         public ExoscaleClient build() {
             if (endpoint == null) {
                 throw new IllegalStateException("Exoscale API endpoint (or zone) is not set");

@@ -57,6 +57,32 @@ public final class TrustedCertificates {
         }
     }
 
+    /**
+     * The JDK's default TLS context, its trust store loaded: {@code javax.net.ssl.trustStore} when
+     * set, else the JDK's {@code cacerts}.
+     *
+     * @throws IllegalStateException naming the trust store when it does not exist or does not load
+     *     (the JDK would say {@code NoSuchAlgorithmException: Error constructing implementation}, or
+     *     for a missing file trust nothing and refuse every certificate)
+     */
+    public static SSLContext jdkDefault() {
+        String store = System.getProperty("javax.net.ssl.trustStore");
+        String named = store == null ? "the JDK's trust store" : "the trust store javax.net.ssl.trustStore=" + store;
+        if (store != null && !store.isEmpty() && !"NONE".equals(store) && !Files.isRegularFile(Path.of(store))) {
+            throw new IllegalStateException(named + " does not exist");
+        }
+        try {
+            return SSLContext.getDefault();
+        } catch (GeneralSecurityException e) {
+            Throwable deepest = e;
+            while (deepest.getCause() != null && deepest.getCause() != deepest) {
+                deepest = deepest.getCause();
+            }
+            throw new IllegalStateException(named + " does not load: " + deepest.getMessage()
+                    + " (check the file and javax.net.ssl.trustStorePassword / trustStoreType)", e);
+        }
+    }
+
     /** The X.509 certificates in a PEM file, in order; at least one. */
     public static List<X509Certificate> read(Path pemFile) {
         String text;

@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import javax.net.ssl.SSLHandshakeException;
 import org.exoip.exoscale.standin.StandinServer;
 import org.exoip.exoscale.standin.StandinTls;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,6 +88,41 @@ class ExoscaleClientTlsTest {
             assertTrue(e.certificate());
             assertFalse(e.retryable());
             assertEquals(1, server.tlsConnections(), "one try, no retry");
+        }
+    }
+
+    /**
+     * The chain the JDK throws for an expired server certificate under a trusted CA (a self-signed
+     * certificate that is itself the trust anchor is not checked for expiry, so the stand-in cannot
+     * show this one).
+     */
+    @Test
+    void anExpiredCertificateIsSaidToHaveExpired() {
+        SSLHandshakeException e = new SSLHandshakeException("PKIX path validation failed: validity check failed");
+        e.initCause(new CertPathValidatorException("validity check failed",
+                new CertificateExpiredException("NotAfter: Sun Nov 29 21:00:00 UTC 2026")));
+        URI api = URI.create("https://api.internal:8443/v2");
+        assertEquals("the TLS certificate of api.internal:8443 has expired",
+                NetworkFailure.describe(e, api, true, Duration.ofSeconds(5), Duration.ofSeconds(15)));
+        assertTrue(NetworkFailure.certificate(e));
+        assertFalse(NetworkFailure.certificate(new SSLHandshakeException("Received fatal alert: protocol_version")),
+                "a handshake that failed on the protocol is not the certificate");
+    }
+
+    @Test
+    void aJdkTrustStoreThatDoesNotExistIsNamed() {
+        Path missing = tmp.resolve("missing.jks");
+        String before = System.getProperty("javax.net.ssl.trustStore");
+        System.setProperty("javax.net.ssl.trustStore", missing.toString());
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, TrustedCertificates::jdkDefault);
+            assertEquals("the trust store javax.net.ssl.trustStore=" + missing + " does not exist", e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty("javax.net.ssl.trustStore");
+            } else {
+                System.setProperty("javax.net.ssl.trustStore", before);
+            }
         }
     }
 
