@@ -17,6 +17,7 @@ import org.exoip.logging.Secrets;
  * @param endpoint the API base URL including {@code /v2}; empty to derive it from the zone
  * @param zone     the zone; empty to read it from the metadata server
  * @param instanceId this instance's id; empty to read it from the metadata server
+ * @param apiCaFile  PEM file of the CAs trusted for the API instead of the JDK's; empty for the JDK's
  */
 public record Configuration(
         Mode mode,
@@ -39,7 +40,8 @@ public record Configuration(
         Duration apiTimeout,
         boolean verbose,
         boolean stdout,
-        Path syslogSocket) {
+        Path syslogSocket,
+        Optional<Path> apiCaFile) {
 
     /** The default API base URL; {@code {zone}} is replaced by the zone. */
     public static final String DEFAULT_ENDPOINT = "https://api-{zone}.exoscale.com/v2";
@@ -57,6 +59,7 @@ public record Configuration(
         out.append("API key:            ").append(Secrets.redact(apiKey)).append('\n');
         out.append("API secret:         ").append(apiSecret).append('\n');
         out.append("API endpoint:       ").append(endpoint.map(URI::toString).orElse(DEFAULT_ENDPOINT)).append('\n');
+        apiCaFile.ifPresent(f -> out.append("API CA file:        ").append(f).append('\n'));
         out.append("zone:               ").append(zone.orElse("(from metadata)")).append('\n');
         out.append("metadata URL:       ").append(metadataUrl).append('\n');
         out.append("instance id:        ").append(instanceId.map(UUID::toString).orElse("(from metadata)")).append('\n');

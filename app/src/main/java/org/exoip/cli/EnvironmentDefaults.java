@@ -35,6 +35,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("-xs", List.of("IF_EXOSCALE_API_SECRET"));
         v.put("--api-secret-file", List.of("IF_EXOSCALE_API_SECRET_FILE"));
         v.put("-xe", List.of("IF_EXOSCALE_API_ENDPOINT"));
+        v.put("--api-ca-file", List.of("IF_EXOSCALE_API_CA_FILE"));
         v.put("-xz", List.of("IF_EXOSCALE_ZONE"));
         v.put("--metadata-url", List.of("IF_EXOSCALE_METADATA_URL"));
         v.put("-i", List.of("IF_EXOSCALE_INSTANCE_ID"));

@@ -32,6 +32,7 @@ import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
 import org.exoip.exoscale.ExoscaleClient;
+import org.exoip.exoscale.TrustedCertificates;
 import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
@@ -121,6 +122,12 @@ public final class ExoipCommand implements Callable<Integer> {
             description = "API base URL including /v2 (env: IF_EXOSCALE_API_ENDPOINT; default: "
                     + Configuration.DEFAULT_ENDPOINT + ").")
     URI endpoint;
+
+    @Option(names = "--api-ca-file", paramLabel = "FILE",
+            description = "Trust only the CA certificates in this PEM file for the API's HTTPS, instead of the "
+                    + "JDK's trust store, as curl's --cacert does: for a private endpoint (env: "
+                    + "IF_EXOSCALE_API_CA_FILE; default: the JDK's trust store).")
+    Path apiCaFile;
 
     @Option(names = "-xz", paramLabel = "ZONE",
             description = "Exoscale zone, e.g. ch-gva-2 (env: IF_EXOSCALE_ZONE; default: from the metadata server).")
@@ -543,11 +550,19 @@ public final class ExoipCommand implements Callable<Integer> {
         if (zone != null && !zone.isBlank() && !ExoscaleClient.ZONE.matcher(zone.trim()).matches()) {
             throw invalid("-xz", "'" + zone + "' is not a zone name (expected e.g. ch-gva-2)");
         }
+        if (apiCaFile != null) {
+            try {
+                TrustedCertificates.read(apiCaFile);
+            } catch (IllegalArgumentException e) {
+                throw invalid("--api-ca-file", e.getMessage());
+            }
+        }
         return new Configuration(mode, elasticIp, apiKey.trim(), secret, Optional.ofNullable(endpoint),
                 Optional.ofNullable(zone).map(String::trim).filter(z -> !z.isEmpty()), metadataUrl,
                 Optional.ofNullable(instanceId), priority, listen, List.copyOf(peerNames),
                 Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()), deadRatio, advertCopies,
-                interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket);
+                interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket,
+                Optional.ofNullable(apiCaFile));
     }
 
     /**

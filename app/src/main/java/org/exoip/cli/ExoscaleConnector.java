@@ -14,6 +14,7 @@ import org.exoip.cloud.SecurityGroupPeers;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
 import org.exoip.exoscale.MetadataClient;
+import org.exoip.exoscale.TrustedCertificates;
 
 /**
  * The cloud side on Exoscale's API v2: the metadata server tells this instance's id and zone
@@ -25,23 +26,41 @@ final class ExoscaleConnector implements CloudConnector {
 
     @Override
     public Cloud connect(Configuration config, Supplier<Set<UUID>> knownInstances) throws CloudException {
+        try {
+            // Every HttpClient, the metadata's too, loads the JDK's trust store: name it if it is broken.
+            TrustedCertificates.jdkDefault();
+        } catch (IllegalStateException e) {
+            throw new CloudException(e.getMessage(), false);
+        }
         MetadataClient metadata = MetadataClient.builder().base(config.metadataUrl()).build();
         try {
             UUID self = config.instanceId().isPresent() ? config.instanceId().get() : metadata.instanceId();
             String zone = config.endpoint().isPresent() ? config.zone().orElse("(from -xe)")
                     : config.zone().isPresent() ? config.zone().get() : metadata.availabilityZone();
-            ExoscaleClient client = ExoscaleClient.builder()
+            ExoscaleClient.Builder builder = ExoscaleClient.builder()
                     .endpoint(config.endpointFor(zone))
                     .apiKey(config.apiKey())
                     .apiSecret(config.apiSecret().reveal())
-                    .requestTimeout(min(config.apiTimeout(), Duration.ofSeconds(15)))
-                    .build();
+                    .requestTimeout(min(config.apiTimeout(), Duration.ofSeconds(15)));
+            if (config.apiCaFile().isPresent()) {
+                builder.trust(trust(config.apiCaFile().get()));
+            }
+            ExoscaleClient client = builder.build();
             LOG.info("Instance {}, zone {}, API {}", self, zone, client.endpoint());
             Optional<PeerSource> group = config.peerGroup().map(name -> new SecurityGroupPeers(client, name, self));
             return new Cloud(self, new ExoscaleElasticIpProvider(client, config.elasticIp(), knownInstances), group,
                     secret -> client.useSecret(secret.reveal()));
         } catch (ExoscaleException e) {
-            throw new CloudException(e.getMessage(), e.retryable(), e);
+            throw CloudException.of(e);
+        }
+    }
+
+    /** The CAs of {@code --api-ca-file}; checked with the options already, so a failure here is the file changing. */
+    private static javax.net.ssl.SSLContext trust(java.nio.file.Path file) throws CloudException {
+        try {
+            return TrustedCertificates.sslContext(file);
+        } catch (IllegalArgumentException e) {
+            throw new CloudException("--api-ca-file " + e.getMessage(), false);
         }
     }
 

@@ -56,7 +56,7 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
             }
             return holders;
         } catch (ExoscaleException e) {
-            throw cloudException(e);
+            throw CloudException.of(e);
         }
     }
 
@@ -86,7 +86,7 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
             if (!e.retryable() && confirmed(instance, elasticIp, shouldHold)) {
                 return;
             }
-            throw cloudException(e);
+            throw CloudException.of(e);
         }
     }
 
@@ -94,7 +94,7 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
         try {
             return client.elasticIpId(address);
         } catch (ExoscaleException e) {
-            throw cloudException(e);
+            throw CloudException.of(e);
         }
     }
 
@@ -117,10 +117,6 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
         } catch (ExoscaleException e) {
             return false;
         }
-    }
-
-    private static CloudException cloudException(ExoscaleException e) {
-        return new CloudException(e.getMessage(), e.retryable(), e.refused() ? e.status().orElse(0) : 0, e);
     }
 
     @Override

@@ -42,7 +42,7 @@ public final class SecurityGroupPeers implements PeerSource {
             }
             return new PeerList(peers, member ? Membership.MEMBER : Membership.NOT_MEMBER);
         } catch (ExoscaleException e) {
-            throw new CloudException(e.getMessage(), e.retryable(), e);
+            throw CloudException.of(e);
         }
     }
 

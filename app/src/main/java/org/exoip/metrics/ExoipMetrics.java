@@ -128,9 +128,10 @@ public final class ExoipMetrics implements ApiCallListener {
                 }).register(registry);
         GaugeWithCallback.builder().name("exoip_cloud_refused")
                 .help("1 while the cloud refuses this node's calls for good (401, 403: the API key or its role; 404: "
-                        + "the Elastic IP or instance does not exist), by HTTP status; absent otherwise")
+                        + "the Elastic IP or instance does not exist), by HTTP status, or certificate when this node "
+                        + "refuses the API's TLS certificate; absent otherwise")
                 .labelNames("status")
-                .callback(cb -> engine.cloudRefusal().ifPresent(r -> cb.call(1, Integer.toString(r.status()))))
+                .callback(cb -> engine.cloudRefusal().ifPresent(r -> cb.call(1, r.kind())))
                 .register(registry);
         engine.addTransitionListener(this::transition);
     }

@@ -39,7 +39,8 @@ import org.exoip.cloud.ElasticIpProvider;
  * the decision is re-asserted every reconcile interval, which repairs outside changes. A new
  * decision interrupts any wait. {@link #decide} may be called from any thread and never blocks.
  *
- * <p>A call the cloud refuses for good ({@link CloudException#refusal()}: 401, 403, 404) is
+ * <p>A call the cloud refuses for good ({@link CloudException#refusal()}: 401, 403, 404; or
+ * {@link CloudException#certificate()}: this node refuses the endpoint's TLS certificate) is
  * retried at the same back-off, since an operator may mend the key's role at any time, but it is
  * not a passing fault: it is logged at ERROR (again every {@link #REFUSAL_LOG_INTERVAL} while it
  * lasts) and kept in {@link #refusal()} for the health check, the metrics and {@code info}, until
@@ -88,13 +89,19 @@ public final class CloudReconciler implements AutoCloseable {
 
     /**
      * The cloud refusing this node's calls: the status and message of the last refused call, since
-     * when (monotonic nanos) and how many calls in a row were refused.
+     * when (monotonic nanos) and how many calls in a row were refused. Status 0: not an HTTP answer
+     * but the endpoint's TLS certificate, refused by this node.
      */
     public record Refusal(int status, String reason, long sinceNanos, long calls) {
         /** E.g. {@code "403 for 12.000s (3 calls): attach ... failed: 403 ..."}. */
         public String describe(long nowNanos) {
-            return String.format(Locale.ROOT, "%d for %.3fs (%d call%s): %s", status, (nowNanos - sinceNanos) / 1e9,
+            return String.format(Locale.ROOT, "%s for %.3fs (%d call%s): %s", kind(), (nowNanos - sinceNanos) / 1e9,
                     calls, calls == 1 ? "" : "s", reason);
+        }
+
+        /** The HTTP status, or {@code certificate} for a refused TLS certificate. */
+        public String kind() {
+            return status == 0 ? "certificate" : Integer.toString(status);
         }
     }
 
@@ -263,8 +270,8 @@ public final class CloudReconciler implements AutoCloseable {
             LOG.debug("Reading the holders again: {}", e.getMessage());
             return Outcome.SUPERSEDED;
         } catch (CloudException e) {
-            if (e.refusal().isPresent()) {
-                refused(decision.role(), e.refusal().getAsInt(), e.getMessage());
+            if (e.refusal().isPresent() || e.certificate()) {
+                refused(decision.role(), e.refusal().orElse(0), e.getMessage());
             } else {
                 LOG.warn("Reconciling as {} failed, will retry: {}", decision.role(), e.getMessage());
             }
@@ -290,7 +297,7 @@ public final class CloudReconciler implements AutoCloseable {
         if (before == null || before.status() != status || due) {
             refusalLoggedNanos = now;
             LOG.error("The cloud refuses this node's calls as {} ({}); retrying at the usual back-off, and saying so"
-                    + " again every {} s while it lasts: {}", role, status, REFUSAL_LOG_INTERVAL.toSeconds(),
+                    + " again every {} s while it lasts: {}", role, updated.kind(), REFUSAL_LOG_INTERVAL.toSeconds(),
                     updated.describe(now));
         } else {
             LOG.debug("Still refused, will retry: {}", reason);

@@ -94,6 +94,9 @@ public final class ExoscaleClient {
     /** Elastic IP ids never change, so one lookup per address is enough (until a 404 says otherwise). */
     private final ConcurrentMap<Inet4Address, UUID> elasticIpIds = new ConcurrentHashMap<>();
 
+    private static final String TRUST_HINT = "(to trust a private CA, give its PEM file with --api-ca-file or "
+            + "IF_EXOSCALE_API_CA_FILE)";
+
     private ExoscaleClient(Builder b) {
         this.endpoint = b.endpoint;
         this.apiKey = b.apiKey;
@@ -106,10 +109,11 @@ public final class ExoscaleClient {
 
         // HTTP/1.1: a handful of requests need no multiplexing, and a plain-HTTP endpoint (a
         // stand-in, a proxy) then gets no h2c upgrade attempt.
-        HttpClient http = HttpClient.newBuilder()
+        HttpClient.Builder httpBuilder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .build();
+                .connectTimeout(connectTimeout);
+        httpBuilder.sslContext(b.trust != null ? b.trust : TrustedCertificates.jdkDefault());
+        HttpClient http = httpBuilder.build();
         ApiClient api = new ApiClient(HttpClient.newBuilder(), objectMapper(), endpoint.toString()) {
             /**
              * The generated client builds a new HttpClient, with a selector thread of its own,
@@ -497,6 +501,11 @@ public final class ExoscaleClient {
             return new ExoscaleException(what, "the answer is not the expected JSON: "
                     + redact(ErrorBody.shorten(String.valueOf(detail).replaceAll("\\s+", " "))), false, cause);
         }
+        if (cause instanceof IOException && NetworkFailure.certificate(cause)) {
+            // Not a passing fault: every try would meet the same certificate.
+            return new ExoscaleException(what, redact(NetworkFailure.describe(cause, endpoint, true, connectTimeout,
+                    requestTimeout)) + " " + TRUST_HINT, false, cause);
+        }
         if (cause instanceof IOException) {
             return new ExoscaleException(what, redact(NetworkFailure.describe(cause, endpoint, true, connectTimeout,
                     requestTimeout)), true, cause);
@@ -574,8 +583,18 @@ public final class ExoscaleClient {
         private RetrySchedule retrySchedule = RetrySchedule.DEFAULT;
         private PollSchedule pollSchedule = PollSchedule.DEFAULT;
         private Clock clock = Clock.systemUTC();
+        private javax.net.ssl.SSLContext trust;
 
         private Builder() {
+        }
+
+        /**
+         * The TLS context whose trusted CAs replace the JDK's default trust store, e.g. {@link
+         * TrustedCertificates#sslContext}; default: the JDK's.
+         */
+        public Builder trust(javax.net.ssl.SSLContext trust) {
+            this.trust = Objects.requireNonNull(trust, "trust");
+            return this;
         }
 
         /** The base URL including {@code /v2}, e.g. {@code https://api-ch-gva-2.exoscale.com/v2}. */
@@ -629,7 +648,10 @@ public final class ExoscaleClient {
             return this;
         }
 
-        /** The client; refuses a missing endpoint, key or secret, or an endpoint that is not http(s). */
+        /**
+         * The client; refuses a missing endpoint, key or secret, an endpoint that is not http(s),
+         * or (without {@link #trust}) a JDK trust store that does not exist or does not load.
+         */
         public ExoscaleClient build() {
             if (endpoint == null) {
                 throw new IllegalStateException("Exoscale API endpoint (or zone) is not set");

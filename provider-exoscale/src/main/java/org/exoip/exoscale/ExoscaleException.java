@@ -80,6 +80,14 @@ public class ExoscaleException extends Exception {
         return status == 401 || status == 403 || status == 404;
     }
 
+    /**
+     * Whether the endpoint's TLS certificate was refused (not trusted, another host name, expired):
+     * as permanent as a refusal, until the certificate or the trusted CAs change.
+     */
+    public boolean certificate() {
+        return getCause() != null && NetworkFailure.certificate(getCause());
+    }
+
     /** How long the server asked to wait before the next try, if it said so. */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);

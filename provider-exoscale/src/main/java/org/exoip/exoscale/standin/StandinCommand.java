@@ -54,6 +54,28 @@ public class StandinCommand implements Callable<Integer> {
                     + " (for a test bed whose harness reaches the stand-in over a network).")
     boolean controlFromAnyAddress;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this PEM certificate chain (the server's first); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The unencrypted PEM PKCS#8 key (BEGIN PRIVATE KEY) of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--tls-self-signed",
+            description = "Serve HTTPS with a self-signed certificate made at start (for --tls-name); write it out"
+                    + " for clients with --tls-write-ca.")
+    boolean tlsSelfSigned;
+
+    @Option(names = "--tls-name", paramLabel = "NAME", split = ",",
+            description = "With --tls-self-signed: the host names and IP addresses the certificate is for,"
+                    + " repeatable or comma-separated (default: 127.0.0.1,localhost).")
+    List<String> tlsNames = new ArrayList<>();
+
+    @Option(names = "--tls-write-ca", paramLabel = "FILE",
+            description = "Write the served certificate as PEM to FILE, for clients to trust (exoip --api-ca-file).")
+    Path tlsWriteCa;
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile StandinServer running;
 
@@ -78,9 +100,35 @@ public class StandinCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
+        StandinServer.Builder builder = StandinServer.builder().config(loaded)
+                .controlFromAnyAddress(controlFromAnyAddress);
+        StandinTls tls;
+        try {
+            tls = tls();
+        } catch (IllegalArgumentException e) {
+            err.println("exoip standin: " + e.getMessage());
+            err.flush();
+            return 2;
+        } catch (IOException e) {
+            err.println("exoip standin: cannot make a certificate: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        if (tls != null) {
+            builder.tls(tls);
+            if (tlsWriteCa != null) {
+                try {
+                    tls.writeCertificate(tlsWriteCa);
+                } catch (IOException e) {
+                    err.println("exoip standin: --tls-write-ca " + tlsWriteCa + ": cannot write it: " + e);
+                    err.flush();
+                    return 1;
+                }
+            }
+        }
         StandinServer server;
         try {
-            server = StandinServer.builder().config(loaded).controlFromAnyAddress(controlFromAnyAddress).start(listen);
+            server = builder.start(listen);
         } catch (IOException e) {
             err.println("exoip standin: cannot listen on " + listen.getHostString() + ":" + listen.getPort() + ": "
                     + e.getMessage());
@@ -105,6 +153,29 @@ public class StandinCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The HTTPS identity the options ask for, or null for plain HTTP; a bad option is a usage error. */
+    private StandinTls tls() throws IOException {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-cert and --tls-key go together: give both or neither");
+        }
+        if (tlsSelfSigned && tlsCert != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-self-signed excludes --tls-cert and --tls-key: give one or the other");
+        }
+        if (!tlsNames.isEmpty() && !tlsSelfSigned) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-name needs --tls-self-signed");
+        }
+        if (tlsWriteCa != null && !tlsSelfSigned && tlsCert == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-write-ca needs --tls-self-signed or --tls-cert");
+        }
+        if (tlsSelfSigned) {
+            return StandinTls.selfSigned(tlsNames.isEmpty() ? StandinTls.DEFAULT_NAMES : tlsNames);
+        }
+        return tlsCert == null ? null : StandinTls.fromPem(tlsCert, tlsKey);
     }
 
     /** Makes a running {@link #call()} close the server and return 0; the shutdown hook calls it. */

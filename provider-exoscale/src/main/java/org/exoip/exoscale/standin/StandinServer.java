@@ -3,6 +3,9 @@ package org.exoip.exoscale.standin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet6Address;
@@ -68,6 +71,7 @@ public final class StandinServer implements AutoCloseable {
     private final ApiHandler api;
     private final ControlHandler control;
     private final Map<String, LongAdder> requestCounts = new ConcurrentHashMap<>();
+    private final LongAdder tlsConnections = new LongAdder();
 
     private StandinServer(Builder builder, InetSocketAddress bind) throws IOException {
         this.state = new StandinState(builder.clock);
@@ -84,7 +88,19 @@ public final class StandinServer implements AutoCloseable {
         this.control = new ControlHandler(this);
         this.requestThreads = Executors.newFixedThreadPool(builder.threads, daemonThreads("standin-http"));
         try {
-            this.http = HttpServer.create(bind, 128);
+            if (builder.tls == null) {
+                this.http = HttpServer.create(bind, 128);
+            } else {
+                HttpsServer https = HttpsServer.create(bind, 128);
+                https.setHttpsConfigurator(new HttpsConfigurator(builder.tls.context()) {
+                    @Override
+                    public void configure(HttpsParameters parameters) {
+                        tlsConnections.increment(); // once per connection, handshake or not
+                        super.configure(parameters);
+                    }
+                });
+                this.http = https;
+            }
         } catch (IOException e) {
             timer.shutdownNow();
             requestThreads.shutdownNow();
@@ -105,12 +121,23 @@ public final class StandinServer implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * TLS connections accepted so far, those whose handshake failed included (0 for plain HTTP):
+     * tells how often a client that refuses the certificate tried.
+     */
+    public long tlsConnections() {
+        return tlsConnections.sum();
+    }
+
     /** The address the server listens on, with the actual port. */
     public InetSocketAddress address() {
         return http.getAddress();
     }
 
-    /** {@code http://host:port}, with a loopback host when bound to the wildcard address. */
+    /**
+     * {@code http://host:port} ({@code https://} when serving TLS), with a loopback host when bound
+     * to the wildcard address.
+     */
     public URI baseUri() {
         InetAddress host = address().getAddress();
         if (host.isAnyLocalAddress()) {
@@ -119,7 +146,8 @@ public final class StandinServer implements AutoCloseable {
         String literal = host instanceof Inet6Address
                 ? "[" + host.getHostAddress().replaceFirst("%.*", "") + "]"
                 : host.getHostAddress();
-        return URI.create("http://" + literal + ":" + address().getPort());
+        String scheme = http instanceof HttpsServer ? "https" : "http";
+        return URI.create(scheme + "://" + literal + ":" + address().getPort());
     }
 
     /** {@code http://host:port/v2}: the base URL an Exoscale client is given instead of api-ZONE. */
@@ -336,8 +364,15 @@ public final class StandinServer implements AutoCloseable {
         private StandinConfig config = StandinConfig.empty();
         private boolean controlFromAnyAddress;
         private int threads = 32;
+        private StandinTls tls;
 
         private Builder() {
+        }
+
+        /** Serve HTTPS with this certificate and key instead of plain HTTP (default: plain HTTP). */
+        public Builder tls(StandinTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
         }
 
         /** The clock for signature expiry, operation delays and event times (default: the system's). */

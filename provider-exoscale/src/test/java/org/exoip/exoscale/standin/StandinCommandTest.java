@@ -12,10 +12,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.exoip.exoscale.RequestSigner;
+import org.exoip.exoscale.TrustedCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -99,6 +104,73 @@ class StandinCommandTest {
         command.stop();
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         assertFalse(out.toString().contains("the-secret") || err.toString().contains("the-secret"));
+    }
+
+    @Test
+    void servesHttpsWithASelfSignedCertificateItWritesOutForClients() throws Exception {
+        Files.writeString(dir.resolve("secret"), "the-secret\n");
+        Path ca = dir.resolve("ca.pem");
+        StandinServer server = startAsync("--listen", "127.0.0.1:0", "--api-key", "EXOcli", "--api-secret-file",
+                dir.resolve("secret").toString(), "--tls-self-signed", "--tls-name", "127.0.0.1", "--tls-write-ca",
+                ca.toString());
+        assertTrue(out.toString().startsWith("exoip standin listening on https://127.0.0.1:"), out.toString());
+        assertEquals(200, signedGet(server, TrustedCertificates.sslContext(ca)).statusCode());
+        command.stop();
+    }
+
+    @Test
+    void servesHttpsWithACertificateAndKeyFromPemFiles() throws Exception {
+        KeyStore made = StandinTls.keytool(StandinTls.DEFAULT_NAMES);
+        Certificate certificate = made.getCertificate(StandinTls.ALIAS);
+        Path cert = Files.writeString(dir.resolve("cert.pem"), TrustedCertificates.pem(certificate));
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(made.getKey(StandinTls.ALIAS, StandinTls.PASSWORD).getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(dir.resolve("secret"), "the-secret\n");
+        StandinServer server = startAsync("--listen", "127.0.0.1:0", "--api-key", "EXOcli", "--api-secret-file",
+                dir.resolve("secret").toString(), "--tls-cert", cert.toString(), "--tls-key", key.toString());
+        assertEquals(200, signedGet(server, TrustedCertificates.sslContext(cert)).statusCode());
+        command.stop();
+    }
+
+    @Test
+    void badTlsOptionsExit2NamingTheFile() throws Exception {
+        Files.writeString(dir.resolve("secret"), "the-secret\n");
+        String[] key = {"--api-key", "EXOcli", "--api-secret-file", dir.resolve("secret").toString()};
+        assertEquals(2, cmd.execute(concat(key, "--tls-cert", "c.pem")));
+        assertTrue(err.toString().contains("--tls-cert and --tls-key go together"), err.toString());
+        Path notKey = Files.writeString(dir.resolve("key.txt"), "no key\n");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), TrustedCertificates.pem(
+                StandinTls.keytool(StandinTls.DEFAULT_NAMES).getCertificate(StandinTls.ALIAS)));
+        assertEquals(2, cmd.execute(concat(key, "--tls-cert", cert.toString(), "--tls-key", notKey.toString())));
+        assertTrue(err.toString().contains("exoip standin: " + notKey + ": no unencrypted PKCS#8 key in it"),
+                err.toString());
+        assertNoStackTrace();
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+    }
+
+    /** Runs the command on another thread and returns its server once the one line is printed. */
+    private StandinServer startAsync(String... args) {
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cmd.execute(args));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.toString().endsWith(System.lineSeparator()) && System.nanoTime() < deadline && !exit.isDone()) {
+            Thread.onSpinWait();
+        }
+        StandinServer server = command.server();
+        assertTrue(server != null, "started: " + err);
+        return server;
+    }
+
+    private static HttpResponse<String> signedGet(StandinServer server, SSLContext trust) throws Exception {
+        URI uri = URI.create(server.apiBase() + "/elastic-ip");
+        String auth = new RequestSigner("EXOcli", "the-secret").authorization("GET", uri, new byte[0],
+                System.currentTimeMillis() / 1000 + 600);
+        return HttpClient.newBuilder().sslContext(trust).build().send(HttpRequest.newBuilder(uri)
+                .header("Authorization", auth).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
