@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class HandOverDetachTest {
 
-    private static final Duration INTERVAL = Duration.ofMillis(50);
+    private static final Duration INTERVAL = Duration.ofMillis(200); // hold-offs of 600 ms: room on a busy machine
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String DETACH = "PUT /v2/elastic-ip/{id}:detach";
     private static final List<String> HOSTS = List.of("127.0.0.1", "127.0.0.2", "127.0.0.3");
@@ -108,8 +108,15 @@ class HandOverDetachTest {
             }
             assertTrue(standin.events().stream().allMatch(e -> !e.holdersAfter().isEmpty()),
                     "never without a holder: " + standin.events());
-            assertEquals(2, standin.requestCounts().getOrDefault(DETACH, 0L) - detachesBefore,
-                    "node-2 detached each of them, neither detached itself: " + standin.events());
+            // node-1's attach may or may not have landed before its stop (it was under way): each
+            // stopping node that came to hold the address is detached once, by node-2, never twice.
+            long held = standin.events().stream()
+                    .filter(e -> e.kind() == org.exoip.exoscale.standin.AttachmentEvent.Kind.ATTACH)
+                    .map(e -> e.instanceId())
+                    .filter(id -> id.equals(ids.get(0).toString()) || id.equals(ids.get(1).toString()))
+                    .distinct().count();
+            assertEquals(held, standin.requestCounts().getOrDefault(DETACH, 0L) - detachesBefore,
+                    "node-2 detached each of them once, neither detached itself: " + standin.events());
         }
     }
 }
