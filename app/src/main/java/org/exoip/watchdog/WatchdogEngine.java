@@ -302,10 +302,22 @@ public final class WatchdogEngine {
         if (!sendAdvertOnce()) {
             return;
         }
+        long now = nanos();
+        long gap = now - lastAdvertNanos;
+        boolean paused = advertised && gap > settings.node().deadTimeout().toNanos();
         lastAdvertWall = settings.wallClock().instant();
-        lastAdvertNanos = nanos();
+        lastAdvertNanos = now;
         advertised = true;
         Role role = watchdog.role();
+        if (paused && role == Role.MASTER) {
+            // This node was held up (SIGSTOP, a pause, a frozen loop) past the dead time: its peers
+            // may have taken the Elastic IP meanwhile, while their queued adverts, read only now,
+            // still look fresh here. So check the cloud, as for a peer that comes back.
+            rechecked = true;
+            lastRecheckNanos = now;
+            reconciler.recheck("this node's adverts were held up for " + TimeUnit.NANOSECONDS.toMillis(gap)
+                    + " ms, past the dead time");
+        }
         if (role == Role.MASTER || role == Role.STOPPING) {
             long spacing = copySpacingNanos();
             for (int copy = 1; copy < settings.advertCopies(); copy++) {
