@@ -22,7 +22,6 @@ import sun.misc.Signal;
  */
 final class ProcessSignals implements SignalInstaller {
 
-    private static final Logger LOG = LogManager.getLogger(ProcessSignals.class);
     private static final ProcessSignals PROCESS = new ProcessSignals();
     private static final int SIGINT = 2;
     private static final int SIGTERM = 15;
@@ -34,6 +33,15 @@ final class ProcessSignals implements SignalInstaller {
     private boolean installed;
 
     private ProcessSignals() {
+    }
+
+    /**
+     * The logger, got only when a signal needs a line: installing the handlers in main's first line
+     * must not start log4j2 there, which start-up does on the main thread while the warm-up thread
+     * loads picocli on the other core.
+     */
+    private static Logger log() {
+        return LogManager.getLogger(ProcessSignals.class);
     }
 
     /** This process's signals, handled from the first call on. */
@@ -62,7 +70,7 @@ final class ProcessSignals implements SignalInstaller {
     public void install(Running running) {
         String suspendSignal = System.getenv(SUSPEND_SIGNAL_VARIABLE);
         if (suspendSignal == null || suspendSignal.isBlank() || suspendSignal.trim().equals("12")) {
-            LOG.warn("The JVM suspends threads with SIGUSR2, which here raises the priority: a profiler or a Flight "
+            log().warn("The JVM suspends threads with SIGUSR2, which here raises the priority: a profiler or a Flight "
                     + "Recorder recording would move it. Start exoip through its launcher (bin/exoip, /usr/bin/exoip), "
                     + "or set " + SUSPEND_SIGNAL_VARIABLE + "=" + SUSPEND_SIGNAL + " in its environment");
         }
@@ -73,7 +81,7 @@ final class ProcessSignals implements SignalInstaller {
             pendingPriority = 0;
         }
         if (pending != 0) {
-            LOG.info("Applying the priority change of {} signalled while starting", pending);
+            log().info("Applying the priority change of {} signalled while starting", pending);
             running.engine().adjustPriority(pending);
         }
     }
@@ -101,7 +109,7 @@ final class ProcessSignals implements SignalInstaller {
                 return;
             }
         }
-        LOG.info("{} received", signal);
+        log().info("{} received", signal);
         running.engine().stop();
     }
 
@@ -111,13 +119,13 @@ final class ProcessSignals implements SignalInstaller {
      */
     private void exitEarly(String signal, int number) {
         int code = oneShot ? 128 + number : 0;
-        LOG.warn("{} received while starting: exiting{}", signal,
+        log().warn("{} received while starting: exiting{}", signal,
                 oneShot ? " (exit " + code + "): the Elastic IP may or may not have been moved" : "");
         for (AutoCloseable resource : undoOnStop) {
             try {
                 resource.close();
             } catch (Exception e) {
-                LOG.warn("While exiting: {}", e.getMessage());
+                log().warn("While exiting: {}", e.getMessage());
             }
         }
         Logging.shutdown();
@@ -130,7 +138,7 @@ final class ProcessSignals implements SignalInstaller {
             running = target;
             if (running == null) {
                 pendingPriority += delta;
-                LOG.info("Priority change of {} received while starting: applied once the watchdog runs", delta);
+                log().info("Priority change of {} received while starting: applied once the watchdog runs", delta);
                 return;
             }
         }
@@ -143,10 +151,10 @@ final class ProcessSignals implements SignalInstaller {
             running = target;
         }
         if (running == null) {
-            LOG.info("SIGHUP received while starting: nothing to reload, the configuration is being read now");
+            log().info("SIGHUP received while starting: nothing to reload, the configuration is being read now");
             return;
         }
-        LOG.info("SIGHUP received: reloading");
+        log().info("SIGHUP received: reloading");
         running.reload().run();
     }
 }
