@@ -32,11 +32,22 @@ final class ExoscaleConnector implements CloudConnector {
         } catch (IllegalStateException e) {
             throw new CloudException(e.getMessage(), false);
         }
-        MetadataClient metadata = MetadataClient.builder().base(config.metadataUrl()).build();
+        // Only when asked: -i with -xe (or -xz) needs no metadata server, nor its HTTP client's thread.
+        Supplier<MetadataClient> metadata = new Supplier<>() {
+            private MetadataClient client;
+
+            @Override
+            public MetadataClient get() {
+                if (client == null) {
+                    client = MetadataClient.builder().base(config.metadataUrl()).build();
+                }
+                return client;
+            }
+        };
         try {
-            UUID self = config.instanceId().isPresent() ? config.instanceId().get() : metadata.instanceId();
+            UUID self = config.instanceId().isPresent() ? config.instanceId().get() : metadata.get().instanceId();
             String zone = config.endpoint().isPresent() ? config.zone().orElse("(from -xe)")
-                    : config.zone().isPresent() ? config.zone().get() : metadata.availabilityZone();
+                    : config.zone().isPresent() ? config.zone().get() : metadata.get().availabilityZone();
             ExoscaleClient.Builder builder = ExoscaleClient.builder()
                     .endpoint(config.endpointFor(zone))
                     .apiKey(config.apiKey())
