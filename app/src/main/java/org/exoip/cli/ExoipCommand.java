@@ -37,6 +37,7 @@ import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
+import org.exoip.health.HealthMonitor;
 import org.exoip.metrics.ExoipMetrics;
 import org.exoip.metrics.MetricsServer;
 import org.exoip.process.FileProblem;
@@ -237,6 +238,9 @@ public final class ExoipCommand implements Callable<Integer> {
     @CommandLine.Mixin
     AdvertAuthOptions advertAuth = new AdvertAuthOptions();
 
+    @CommandLine.Mixin
+    HealthOptions health = new HealthOptions();
+
     /** The advert keys of this run, read and checked with the configuration (and again on SIGHUP). */
     private volatile Optional<AdvertKeys> advertKeys = Optional.empty();
 
@@ -328,12 +332,13 @@ public final class ExoipCommand implements Callable<Integer> {
         Configuration config = configuration();
         signals.oneShot(config.mode() != Mode.WATCH);
         advertKeys = advertAuth.keys(spec.commandLine(), config.mode());
+        health.check(spec.commandLine(), environment, config.mode());
         // From here on, the secret is masked in every log line, whatever prints it.
         Secrets.register(config.apiSecret().reveal());
         apiSecretInUse = config.apiSecret();
         if (checkOnly) {
             spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe() + service.describe()
-                    + advertAuth.describe());
+                    + advertAuth.describe() + health.describe());
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -346,7 +351,7 @@ public final class ExoipCommand implements Callable<Integer> {
             ProcessName.rename(ProcessName.EXOIP).ifPresent(why -> LOG.debug("Process name left as is: {}", why));
         }
         if (config.verbose()) {
-            for (String line : (config.describe() + service.describe() + advertAuth.describe()).split("\n")) {
+            for (String line : (config.describe() + service.describe() + advertAuth.describe() + health.describe()).split("\n")) {
                 LOG.debug("config: {}", line);
             }
         }
@@ -441,9 +446,15 @@ public final class ExoipCommand implements Callable<Integer> {
         // Bound before the engine starts, so that a taken port fails the start with nothing done.
         try (MetricsServer server = metrics == null ? null : MetricsServer.start(service.metricsAddress,
                 metrics.registry(), () -> holder.get() == null ? Optional.of("starting")
-                        : ExoipMetrics.health(holder.get(), config.interval()))) {
-            WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource);
+                        : ExoipMetrics.health(holder.get(), config.interval()));
+                HealthMonitor checks = health.monitor(cloud.self().toString())) {
+            WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource,
+                    HealthOptions.of(checks));
             holder.set(engine);
+            HealthOptions.warnUselessWeights(engine, checks);
+            if (checks != null) {
+                checks.start();
+            }
             if (metrics != null) {
                 metrics.observe(engine);
                 LOG.info("Metrics at http://{}:{}/metrics, health at /healthz",

@@ -3,6 +3,7 @@ package org.exoip.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,6 +124,18 @@ class ProcessGroupTest {
     private static long openDescriptors() throws Exception {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
+        }
+    }
+
+    @Test
+    void asRootTheCommandRunsAsTheGivenUser() throws Exception {
+        assumeTrue(ProcessGroup.runningAsRoot(), "only root changes users");
+        ProcessGroup.RunAs nobody = ProcessGroup.RunAs.lookUp("nobody");
+        try (ProcessGroup asNobody = ProcessGroup.create(Optional.of(nobody))) {
+            ProcessGroup.Result result = asNobody.run(List.of("sh", "-c", "id -u; id -G"), Map.of(),
+                    Duration.ofSeconds(20));
+            assertTrue(result.success(), result.output());
+            assertEquals(nobody.uid() + "\n" + nobody.gid(), result.output().strip(), "no group of root's kept");
         }
     }
 }
