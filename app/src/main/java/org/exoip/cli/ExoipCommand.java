@@ -39,6 +39,7 @@ import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
 import org.exoip.health.HealthMonitor;
 import org.exoip.metrics.ExoipMetrics;
+import org.exoip.metrics.HealthMetrics;
 import org.exoip.metrics.MetricsServer;
 import org.exoip.process.FileProblem;
 import org.exoip.process.PidFile;
@@ -46,6 +47,7 @@ import org.exoip.process.ProcessName;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
+import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -453,6 +455,9 @@ public final class ExoipCommand implements Callable<Integer> {
             holder.set(engine);
             HealthOptions.warnUselessWeights(engine, checks);
             if (checks != null) {
+                if (metrics != null) {
+                    HealthMetrics.register(metrics.registry(), checks, () -> engine.role() == Role.FAULT);
+                }
                 checks.start();
             }
             if (metrics != null) {

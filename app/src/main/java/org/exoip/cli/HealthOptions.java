@@ -92,6 +92,14 @@ final class HealthOptions {
         parse(cmd, environment, CheckSpec.Kind.EXEC, execChecks, parsed);
         parse(cmd, environment, CheckSpec.Kind.TCP, tcpChecks, parsed);
         parse(cmd, environment, CheckSpec.Kind.HTTP, httpChecks, parsed);
+        for (int i = 0; i < parsed.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (parsed.get(i).name().equals(parsed.get(j).name())) {
+                    throw new ParameterException(cmd, "The check '" + parsed.get(i).name() + "' is given twice "
+                            + "(expected each check once; give one its knobs)");
+                }
+            }
+        }
         specs = List.copyOf(parsed);
         if (specs.stream().anyMatch(s -> s.kind() == CheckSpec.Kind.EXEC)) {
             needProgram(cmd, "setsid", "--check-exec runs each command in a process group of its own");

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.LogEvent;
+import org.exoip.logging.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -190,6 +193,28 @@ class HealthMonitorTest {
                 throw new AssertionError("not within 30 s: " + what);
             }
             TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    @Test
+    void oneLogLineWithStructuredFieldsPerChangeOfStateNotPerRun() throws Exception {
+        HealthMonitor m = monitor(List.of(tcp("127.0.0.1:1", 1, 2, false, 0)), Optional.empty());
+        try (CapturedLog log = CapturedLog.of(Level.INFO, HealthMonitor.class)) {
+            for (int i = 0; i < 5; i++) {
+                m.record(0, false, "connection refused", Duration.ZERO);
+            }
+            m.record(0, true, "connected", Duration.ZERO);
+            m.record(0, true, "connected", Duration.ZERO);
+            List<LogEvent> events = log.events();
+            assertEquals(2, events.size(), events.toString());
+            LogEvent failing = events.get(0);
+            assertEquals(Level.WARN, failing.getLevel());
+            assertEquals("check_state", failing.getContextData().getValue("event"));
+            assertEquals("failing", failing.getContextData().getValue("state"));
+            assertEquals("tcp 127.0.0.1:1", failing.getContextData().getValue("check"));
+            assertEquals("Check tcp 127.0.0.1:1 fails after 2 failure(s) in a row (fault): connection refused",
+                    failing.getMessage().getFormattedMessage());
+            assertEquals("passing", events.get(1).getContextData().getValue("state"));
         }
     }
 }
