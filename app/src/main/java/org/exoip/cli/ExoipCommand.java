@@ -40,6 +40,7 @@ import org.exoip.logging.Secrets;
 import org.exoip.health.HealthMonitor;
 import org.exoip.metrics.ExoipMetrics;
 import org.exoip.metrics.HealthMetrics;
+import org.exoip.notify.NotifyHooks;
 import org.exoip.metrics.MetricsServer;
 import org.exoip.process.FileProblem;
 import org.exoip.process.PidFile;
@@ -399,7 +400,7 @@ public final class ExoipCommand implements Callable<Integer> {
         ExoipMetrics metrics = config.mode() == Mode.WATCH && service.metricsAddress != null
                 ? new ExoipMetrics(cloud.self(), true) : null;
         ObservedElasticIpProvider observed = ServiceOptions.observe(cloud.provider(),
-                metrics == null ? ApiCallListener.NONE : metrics);
+                health.apiCalls(metrics == null ? ApiCallListener.NONE : metrics));
         CloudConnector.Cloud wrapped = new CloudConnector.Cloud(cloud.self(), service.provider(observed),
                 cloud.groupPeers().map(observed::observe), cloud.useSecret());
         if (service.dryRun) {
@@ -449,11 +450,16 @@ public final class ExoipCommand implements Callable<Integer> {
         try (MetricsServer server = metrics == null ? null : MetricsServer.start(service.metricsAddress,
                 metrics.registry(), () -> holder.get() == null ? Optional.of("starting")
                         : ExoipMetrics.health(holder.get(), config.interval()));
-                HealthMonitor checks = health.monitor(cloud.self().toString())) {
+                HealthMonitor checks = health.monitor(cloud.self().toString());
+                NotifyHooks hooks = health.notifyHooks(config.elasticIp().getHostAddress(), cloud.self(),
+                        () -> holder.get() == null ? config.priority() : holder.get().priority())) {
             WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource,
                     HealthOptions.of(checks));
             holder.set(engine);
             HealthOptions.warnUselessWeights(engine, checks);
+            if (hooks != null) {
+                engine.addTransitionListener(hooks::transition);
+            }
             if (checks != null) {
                 if (metrics != null) {
                     HealthMetrics.register(metrics.registry(), checks, () -> engine.role() == Role.FAULT);

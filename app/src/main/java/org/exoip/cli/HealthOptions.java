@@ -11,14 +11,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.exoip.cloud.ApiCallListener;
 import org.exoip.health.CheckSpec;
 import org.exoip.health.HealthMonitor;
 import org.exoip.health.NodeHealth;
 import org.exoip.health.ProcessGroup;
 import org.exoip.health.TrackFile;
+import org.exoip.notify.NotifyHooks;
 import org.exoip.watchdog.LivenessTracker;
 import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
@@ -40,6 +44,8 @@ final class HealthOptions {
     private static final Logger LOG = LogManager.getLogger(HealthOptions.class);
     static final String USER_OPTION = "--check-user";
     static final String TRACK_OPTION = "--track-file";
+    static final String NOTIFY_OPTION = "--notify";
+    static final Duration DEFAULT_NOTIFY_TIMEOUT = Duration.ofSeconds(30);
     /** How many numbered variables ({@code IF_EXOIP_CHECK_HTTP_2} ...) are read after the plain one. */
     static final int MAX_NUMBERED = 9;
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
@@ -69,6 +75,13 @@ final class HealthOptions {
                     + "default: nobody; 'root' to keep root).")
     String checkUser;
 
+    @Option(names = NOTIFY_OPTION, paramLabel = "'COMMAND [timeout=DURATION]'",
+            description = "With -W, run COMMAND (no shell) on each change of role and when this node's attach or "
+                    + "detach completes, the event (MASTER, BACKUP, FAULT, STOPPING, ATTACHED, DETACHED) as its last "
+                    + "argument and EXOIP_* variables; one at a time, in order, the newest role winning; output "
+                    + "logged (env: IF_EXOIP_NOTIFY; default timeout: 30s).")
+    String notify;
+
     @Option(names = TRACK_OPTION, paramLabel = "PATH",
             description = "With -W, a file whose whole number (-255..255) is added to the priority, re-read on change;"
                     + " no file counts as 0, an unusable one faults the node; 255 drains it "
@@ -76,6 +89,10 @@ final class HealthOptions {
     Path trackFile;
 
     private List<CheckSpec> specs = List.of();
+    private List<String> notifyCommand = List.of();
+    private Duration notifyTimeout = DEFAULT_NOTIFY_TIMEOUT;
+    /** The hooks of this run, once made; told of this node's attach and detach calls. */
+    private volatile NotifyHooks hooks;
     private Optional<ProcessGroup.RunAs> runAs = Optional.empty();
 
     /**
@@ -101,6 +118,9 @@ final class HealthOptions {
             }
         }
         specs = List.copyOf(parsed);
+        if (notify != null && !notify.isBlank()) {
+            parseNotify(cmd);
+        }
         if (specs.stream().anyMatch(s -> s.kind() == CheckSpec.Kind.EXEC)) {
             needProgram(cmd, "setsid", "--check-exec runs each command in a process group of its own");
             runAs = user(cmd);
@@ -133,6 +153,48 @@ final class HealthOptions {
                         + e.getMessage());
             }
         }
+    }
+
+    private void parseNotify(CommandLine cmd) {
+        String source = EnvironmentDefaults.of(cmd).map(d -> d.source(cmd.getCommandSpec().findOption(NOTIFY_OPTION)))
+                .map(s -> s.startsWith("-") ? "option '" + s + "'" : s).orElse("option '" + NOTIFY_OPTION + "'");
+        try {
+            List<String> words = new ArrayList<>(CheckSyntax.words(notify));
+            if (words.size() > 1 && words.get(words.size() - 1).startsWith("timeout=")) {
+                String knob = words.remove(words.size() - 1);
+                notifyTimeout = CheckSyntax.duration(knob, knob.substring("timeout=".length()));
+            }
+            if (words.isEmpty()) {
+                throw new IllegalArgumentException("no command (expected e.g. '/etc/exoip/notify.sh timeout=10s')");
+            }
+            notifyCommand = List.copyOf(words);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "Invalid value for " + source + ": " + e.getMessage());
+        }
+        needProgram(cmd, "setsid", NOTIFY_OPTION + " runs its command in a process group of its own");
+    }
+
+    /**
+     * The notify hooks of this run, started; null without {@code --notify}. The caller tells them of
+     * the engine's transitions; this node's attach and detach reach them through {@link #apiCalls}.
+     */
+    NotifyHooks notifyHooks(String elasticIp, UUID self, IntSupplier priority) throws IOException {
+        if (notifyCommand.isEmpty()) {
+            return null;
+        }
+        hooks = new NotifyHooks(notifyCommand, notifyTimeout, elasticIp, self, priority, self.toString());
+        return hooks;
+    }
+
+    /** {@code first}, then the notify hooks once they exist: the API calls' listener. */
+    ApiCallListener apiCalls(ApiCallListener first) {
+        return (operation, instance, outcome, nanos) -> {
+            first.called(operation, instance, outcome, nanos);
+            NotifyHooks h = hooks;
+            if (h != null) {
+                h.called(operation, instance, outcome, nanos);
+            }
+        };
     }
 
     /** {@code IF_EXOIP_CHECK_HTTP}, then {@code IF_EXOIP_CHECK_HTTP_2} to {@code _9}. */
@@ -237,6 +299,8 @@ final class HealthOptions {
                     System.getProperty("user.name"))).append('\n');
         }
         out.append("track file:         ").append(trackFile == null ? "none" : trackFile.toString()).append('\n');
+        out.append("notify:             ").append(notifyCommand.isEmpty() ? "none" : String.join(" ", notifyCommand)
+                + " (timeout " + notifyTimeout.toMillis() + "ms)").append('\n');
         return out.toString();
     }
 
@@ -305,7 +369,7 @@ final class HealthOptions {
             return value;
         }
 
-        private static Duration duration(String knob, String value) {
+        static Duration duration(String knob, String value) {
             Duration d;
             try {
                 d = Converters.duration(value);
