@@ -107,7 +107,9 @@ class ProcessGroupTest {
         for (int i = 0; i < 20; i++) {
             processes.run(List.of("sh", "-c", i % 2 == 0 ? "exit 1" : "sleep 1000"), Map.of(), Duration.ofMillis(50));
         }
-        assertEquals(before, openDescriptors());
+        // At most as many: another test's HTTP client collected meanwhile may close its own.
+        long after = openDescriptors();
+        assertTrue(after <= before, before + " descriptors before 20 runs, " + after + " after");
         assertEquals(List.of(), ProcessHandle.current().children().filter(p -> ProcessGroup.living(p.pid()))
                 .filter(p -> p.info().command().map(c -> c.endsWith("sh") || c.endsWith("sleep")).orElse(false))
                 .toList());
