@@ -132,4 +132,19 @@ class HealthOptionsTest {
                 + "(getent passwd no-such-user-here found none) (expected a user that exists, e.g. nobody)"),
                 err.toString());
     }
+
+    @Test
+    void theNotifyHookTakesATimeoutKnobAndABadOneIsNamed() {
+        assertEquals(0, run("-W", "-n", "--notify", "/etc/exoip/notify.sh --page timeout=5s"), err.toString());
+        assertTrue(out.toString().contains("notify:             /etc/exoip/notify.sh --page (timeout 5000ms)\n"),
+                out.toString());
+        assertEquals(2, run("-W", "-n", "--notify", "/etc/exoip/notify.sh timeout=soon"));
+        assertTrue(err.toString().startsWith("exoip: Invalid value for option '--notify': timeout=soon: 'soon' is not "
+                + "a duration"), err.toString());
+        err.getBuffer().setLength(0);
+        env.put("IF_EXOIP_NOTIFY", "'unclosed");
+        assertEquals(2, run("-W", "-n"));
+        assertTrue(err.toString().startsWith("exoip: Invalid value for IF_EXOIP_NOTIFY (from the environment): "
+                + "''unclosed' has an unclosed '"), err.toString());
+    }
 }
