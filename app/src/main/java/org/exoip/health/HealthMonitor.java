@@ -61,7 +61,9 @@ public final class HealthMonitor implements NodeHealth, AutoCloseable {
             String node, LongSupplier nanoClock) throws IOException {
         this.trackFile = trackFile;
         this.nanoClock = nanoClock;
-        this.processes = ProcessGroup.create(runAs);
+        // Only exec checks need one (and its output file: none in a read-only container without them).
+        this.processes = specs.stream().anyMatch(s -> s.kind() == CheckSpec.Kind.EXEC) ? ProcessGroup.create(runAs)
+                : null;
         this.http = specs.stream().anyMatch(s -> s.kind() == CheckSpec.Kind.HTTP)
                 ? Probe.httpClient(specs.stream().map(CheckSpec::timeout).max(Duration::compareTo).orElseThrow())
                 : null;
@@ -286,7 +288,9 @@ public final class HealthMonitor implements NodeHealth, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        processes.close();
+        if (processes != null) {
+            processes.close();
+        }
     }
 
     private static final class Check {
