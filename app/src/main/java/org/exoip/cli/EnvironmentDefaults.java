@@ -59,6 +59,9 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("--dry-run", List.of("IF_EXOSCALE_DRY_RUN"));
         v.put(AdvertAuthOptions.KEY_OPTION, List.of("IF_EXOIP_AUTH_KEY_FILE"));
         v.put(AdvertAuthOptions.ACCEPT_OPTION, List.of("IF_EXOIP_AUTH_ACCEPT_KEY_FILE"));
+        v.put(HealthOptions.USER_OPTION, List.of("IF_EXOIP_CHECK_USER"));
+        v.put(HealthOptions.TRACK_OPTION, List.of("IF_EXOIP_TRACK_FILE"));
+        v.put(HealthOptions.NOTIFY_OPTION, List.of("IF_EXOIP_NOTIFY"));
         return Map.copyOf(v);
     }
 

@@ -37,7 +37,10 @@ import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.logging.Secrets;
+import org.exoip.health.HealthMonitor;
 import org.exoip.metrics.ExoipMetrics;
+import org.exoip.metrics.HealthMetrics;
+import org.exoip.notify.NotifyHooks;
 import org.exoip.metrics.MetricsServer;
 import org.exoip.process.FileProblem;
 import org.exoip.process.PidFile;
@@ -45,6 +48,7 @@ import org.exoip.process.ProcessName;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
+import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -252,6 +256,9 @@ public final class ExoipCommand implements Callable<Integer> {
     @CommandLine.Mixin
     AdvertAuthOptions advertAuth = new AdvertAuthOptions();
 
+    @CommandLine.Mixin
+    HealthOptions health = new HealthOptions();
+
     /** The advert keys of this run, read and checked with the configuration (and again on SIGHUP). */
     private volatile Optional<AdvertKeys> advertKeys = Optional.empty();
 
@@ -343,12 +350,13 @@ public final class ExoipCommand implements Callable<Integer> {
         Configuration config = configuration();
         signals.oneShot(config.mode() != Mode.WATCH);
         advertKeys = advertAuth.keys(spec.commandLine(), config.mode());
+        health.check(spec.commandLine(), environment, config.mode());
         // From here on, the secret is masked in every log line, whatever prints it.
         Secrets.register(config.apiSecret().reveal());
         apiSecretInUse = config.apiSecret();
         if (checkOnly) {
             spec.commandLine().getOut().print("Configuration is valid.\n" + config.describe() + service.describe()
-                    + advertAuth.describe());
+                    + advertAuth.describe() + health.describe());
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -361,7 +369,7 @@ public final class ExoipCommand implements Callable<Integer> {
             ProcessName.rename(ProcessName.EXOIP).ifPresent(why -> LOG.debug("Process name left as is: {}", why));
         }
         if (config.verbose()) {
-            for (String line : (config.describe() + service.describe() + advertAuth.describe()).split("\n")) {
+            for (String line : (config.describe() + service.describe() + advertAuth.describe() + health.describe()).split("\n")) {
                 LOG.debug("config: {}", line);
             }
         }
@@ -415,7 +423,7 @@ public final class ExoipCommand implements Callable<Integer> {
         ExoipMetrics metrics = config.mode() == Mode.WATCH && service.metricsAddress != null
                 ? new ExoipMetrics(cloud.self(), true) : null;
         ObservedElasticIpProvider observed = ServiceOptions.observe(cloud.provider(),
-                metrics == null ? ApiCallListener.NONE : metrics);
+                health.apiCalls(metrics == null ? ApiCallListener.NONE : metrics));
         CloudConnector.Cloud wrapped = new CloudConnector.Cloud(cloud.self(), service.provider(observed),
                 cloud.groupPeers().map(observed::observe), cloud.useSecret());
         if (service.dryRun) {
@@ -467,9 +475,23 @@ public final class ExoipCommand implements Callable<Integer> {
                 metrics.registry(), () -> holder.get() == null ? Optional.of("starting")
                         : ExoipMetrics.health(holder.get(), config.interval()),
                 () -> holder.get() == null ? Optional.of("starting")
-                        : ExoipMetrics.readiness(holder.get(), config.interval()))) {
-            WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource);
+                        : ExoipMetrics.readiness(holder.get(), config.interval()));
+                HealthMonitor checks = health.monitor(cloud.self().toString());
+                NotifyHooks hooks = health.notifyHooks(config.elasticIp().getHostAddress(), cloud.self(),
+                        () -> holder.get() == null ? config.priority() : holder.get().priority())) {
+            WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource,
+                    HealthOptions.of(checks));
             holder.set(engine);
+            HealthOptions.warnUselessWeights(engine, checks);
+            if (hooks != null) {
+                engine.addTransitionListener(hooks::transition);
+            }
+            if (checks != null) {
+                if (metrics != null) {
+                    HealthMetrics.register(metrics.registry(), checks, () -> engine.role() == Role.FAULT);
+                }
+                checks.start();
+            }
             if (metrics != null) {
                 metrics.observe(engine);
                 LOG.info("Metrics at http://{}:{}/metrics, health at /healthz and /readyz",

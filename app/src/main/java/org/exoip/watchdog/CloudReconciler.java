@@ -32,6 +32,8 @@ import org.exoip.cloud.ElasticIpProvider;
  *       that it is never without a holder during a change of master.</li>
  *   <li>BACKUP: let go of the Elastic IP only once the elected master holds it (the master also
  *       detaches every other holder; doing it here as well covers a master whose detach fails).</li>
+ *   <li>FAULT: as BACKUP when a healthy peer is master; with none alive, let go of the Elastic IP
+ *       at once: a node in fault never holds it, as keepalived's FAULT state drops its addresses.</li>
  *   <li>STARTING: touch nothing; a restarting node keeps what it holds until it knows better.</li>
  * </ul>
  *
@@ -259,8 +261,8 @@ public final class CloudReconciler implements AutoCloseable {
             if (!current.getAsBoolean()) {
                 return Outcome.SUPERSEDED;
             }
-            Outcome outcome = decision.role() == Role.MASTER
-                    ? reconcileMaster(holders, current)
+            Outcome outcome = decision.role() == Role.MASTER ? reconcileMaster(holders, current)
+                    : decision.master() == null ? reconcileFaultAlone(holders)
                     : reconcileBackup(holders, decision.master());
             if (outcome != Outcome.SUPERSEDED) {
                 accepted();
@@ -341,6 +343,15 @@ public final class CloudReconciler implements AutoCloseable {
         }
         LOG.info("Detaching the Elastic IP from this instance: master {} holds it", master);
         provider.detach(self);
+        return Outcome.CONVERGED;
+    }
+
+    /** In fault with no healthy peer alive to take over: the Elastic IP goes from this instance now. */
+    private Outcome reconcileFaultAlone(Set<UUID> holders) throws CloudException {
+        if (holders.contains(self)) {
+            LOG.warn("Detaching the Elastic IP from this instance: in fault, and no healthy peer is alive to take it");
+            provider.detach(self);
+        }
         return Outcome.CONVERGED;
     }
 

@@ -10,18 +10,21 @@ import java.util.UUID;
  * @param role   this node's role
  * @param self   this node's instance id
  * @param master the elected master's instance id ({@code self} when MASTER); null while
- *               STARTING or STOPPING
+ *               STARTING or STOPPING, and in FAULT when no healthy peer is alive
  */
 public record Decision(Role role, UUID self, UUID master) {
 
     public Decision {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(self, "self");
-        if ((role == Role.BACKUP || role == Role.MASTER) != (master != null)) {
+        if (role != Role.FAULT && (role == Role.BACKUP || role == Role.MASTER) != (master != null)) {
             throw new IllegalArgumentException(role + " decision with master " + master);
         }
         if (role == Role.MASTER && !self.equals(master)) {
             throw new IllegalArgumentException("MASTER decision naming another master " + master);
+        }
+        if (role == Role.FAULT && self.equals(master)) {
+            throw new IllegalArgumentException("FAULT decision naming this node master");
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.exoip.health.HealthVerdict;
 import org.exoip.watchdog.LivenessTracker.PeerStatus;
 
 /** The plain-text answer to an {@code info} query, one fact a line. */
@@ -32,7 +33,7 @@ public final class InfoReport {
         StringBuilder out = new StringBuilder(256 + 128 * peers.size());
         line(out, "Node", settings.self().toString());
         line(out, "Elastic IP", settings.elasticIp().getHostAddress());
-        line(out, "Priority", Integer.toString(watchdog.priority()));
+        line(out, "Priority", priority(watchdog));
         line(out, "State", watchdog.role().name());
         Decision decision = watchdog.decision();
         line(out, "Master", decision.master() == null ? "undecided" : decision.master().toString());
@@ -51,6 +52,23 @@ public final class InfoReport {
                     .append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The advertised priority and, with health checks or a track file, its parts:
+     * {@code 30 (base 10, checks +20, track file +0)} or {@code 255 (FAULT: ...; base 10)}.
+     */
+    private static String priority(Watchdog watchdog) {
+        HealthVerdict health = watchdog.health();
+        if (!health.tracked()) {
+            return Integer.toString(watchdog.priority());
+        }
+        if (watchdog.faulted()) {
+            return Priority.WORST + " (FAULT: " + String.join("; ", health.faultReasons(watchdog.priority()))
+                    + "; base " + watchdog.priority() + ")";
+        }
+        return String.format(Locale.ROOT, "%d (base %d, checks %+d, track file %+d)",
+                watchdog.effectivePriority(), watchdog.priority(), health.checkDelta(), health.trackValue());
     }
 
     private static void line(StringBuilder out, String name, String value) {

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.exoip.health.HealthVerdict;
 import org.exoip.protocol.Advert;
 import org.exoip.watchdog.LivenessTracker.PeerStatus;
 
@@ -58,6 +59,8 @@ public final class Watchdog {
     private final Consumer<Transition> listener;
 
     private int priority;
+    /** What the health checks and the track file make of {@link #priority}. */
+    private HealthVerdict health = HealthVerdict.NONE;
     private long startedNanos;
     private boolean started;
     private Decision decision;
@@ -159,6 +162,29 @@ public final class Watchdog {
         return priority;
     }
 
+    /**
+     * The health checks' and the track file's verdict: a fault or a move of the priority, applied to
+     * the next evaluation (run now) and the next advert.
+     */
+    public void setHealth(HealthVerdict verdict, long nanos) {
+        health = Objects.requireNonNull(verdict, "verdict");
+        evaluate(nanos);
+    }
+
+    public HealthVerdict health() {
+        return health;
+    }
+
+    /** Whether the health checks or the track file fault this node now. */
+    public boolean faulted() {
+        return health.fault(priority);
+    }
+
+    /** The priority the node runs for election with: the configured one moved by signals, checks and track file. */
+    public int effectivePriority() {
+        return health.priority(priority);
+    }
+
     /** Begins a clean stop; returns the role held before. Adverts now carry priority 255. */
     public Role beginStopping(long nanos) {
         Role before = decision.role();
@@ -190,21 +216,34 @@ public final class Watchdog {
         if (holdingOff(nanos)) {
             return;
         }
-        Candidate self = new Candidate(settings.self(), priority);
+        boolean fault = faulted();
+        Candidate self = new Candidate(settings.self(), fault ? Priority.WORST : effectivePriority());
         Candidate winner = Election.winner(self, liveness.alive(nanos));
-        Decision next = winner.equals(self)
-                ? new Decision(Role.MASTER, settings.self(), settings.self())
-                : new Decision(Role.BACKUP, settings.self(), winner.id());
+        Decision next;
+        if (fault) {
+            // A peer advertising 255 is stopping or in fault itself: no master either.
+            boolean healthyWinner = !winner.equals(self) && winner.priority() < Priority.WORST;
+            next = new Decision(Role.FAULT, settings.self(), healthyWinner ? winner.id() : null);
+        } else {
+            next = winner.equals(self)
+                    ? new Decision(Role.MASTER, settings.self(), settings.self())
+                    : new Decision(Role.BACKUP, settings.self(), winner.id());
+        }
         if (!next.equals(decision)) {
             change(next, reason(next, winner), nanos);
         }
     }
 
     private String reason(Decision next, Candidate winner) {
-        if (next.role() == Role.MASTER) {
-            return "best alive node (priority " + priority + ")";
+        int effective = effectivePriority();
+        if (next.role() == Role.FAULT) {
+            return String.join("; ", health.faultReasons(priority))
+                    + (next.master() == null ? " (no healthy peer alive)" : " (master: " + next.master() + ")");
         }
-        return "node " + winner.id() + " is better (priority " + winner.priority() + " against " + priority + ")";
+        if (next.role() == Role.MASTER) {
+            return "best alive node (priority " + effective + ")";
+        }
+        return "node " + winner.id() + " is better (priority " + winner.priority() + " against " + effective + ")";
     }
 
     private void change(Decision next, String why, long nanos) {
@@ -215,7 +254,7 @@ public final class Watchdog {
 
     /** The advert to send now. */
     public Advert advert() {
-        int advertised = decision.role() == Role.STOPPING ? Priority.WORST : priority;
+        int advertised = decision.role() == Role.STOPPING || faulted() ? Priority.WORST : effectivePriority();
         return new Advert(advertised, settings.elasticIp(), settings.self());
     }
 

@@ -52,6 +52,8 @@ import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.TimedElasticIpProvider;
+import org.exoip.health.HealthVerdict;
+import org.exoip.health.NodeHealth;
 import org.exoip.logging.NodeThreadFactory;
 import org.exoip.logging.RateLimitedLog;
 import org.exoip.protocol.Advert;
@@ -107,6 +109,8 @@ public final class WatchdogEngine {
     private final AtomicLong advertsSent = new AtomicLong();
     private final AtomicLong advertsReceived = new AtomicLong();
     private final String node;
+    /** The health checks and the track file (NodeHealth.NONE without them). */
+    private final NodeHealth health;
 
     private volatile Set<UUID> knownInstances;
     private volatile Role role = Role.STARTING;
@@ -141,8 +145,10 @@ public final class WatchdogEngine {
     /** The advert keys in use: the configured ones, or those a reload read since (event loop only). */
     private Optional<AdvertKeys> advertKeys;
 
-    private WatchdogEngine(EngineSettings settings, ElasticIpProvider provider, PeerSource peerSource) {
+    private WatchdogEngine(EngineSettings settings, ElasticIpProvider provider, PeerSource peerSource,
+            NodeHealth health) {
         this.settings = settings;
+        this.health = health;
         NodeSettings nodeSettings = settings.node();
         this.node = nodeSettings.self().toString();
         this.peerSource = peerSource;
@@ -150,6 +156,8 @@ public final class WatchdogEngine {
         this.priority = nodeSettings.priority();
         this.advertKeys = settings.advertKeys();
         this.watchdog = new Watchdog(nodeSettings, ownAddresses(settings.bind()), this::onTransition);
+        watchdog.setHealth(health.current(), settings.nanoClock().getAsLong()); // the first advert already says it
+        this.priority = watchdog.advert().priority();
         this.group = new NioEventLoopGroup(1, new NodeThreadFactory(node, "exoip-loop"));
         this.loop = group.next();
         this.cloud = new TimedElasticIpProvider(provider, settings.apiTimeout(), new NodeThreadFactory(node, "exoip-api"));
@@ -170,14 +178,41 @@ public final class WatchdogEngine {
      */
     public static WatchdogEngine start(EngineSettings settings, ElasticIpProvider provider, PeerSource peers)
             throws Exception {
-        WatchdogEngine engine = new WatchdogEngine(settings, provider, peers);
+        return start(settings, provider, peers, NodeHealth.NONE);
+    }
+
+    /**
+     * As {@link #start(EngineSettings, ElasticIpProvider, PeerSource)}, following {@code health}: its
+     * fault and priority moves are applied on the event loop and advertised at once.
+     */
+    public static WatchdogEngine start(EngineSettings settings, ElasticIpProvider provider, PeerSource peers,
+            NodeHealth health) throws Exception {
+        WatchdogEngine engine = new WatchdogEngine(settings, provider, peers, health);
         try {
             engine.bind();
         } catch (Exception e) {
             engine.release();
             throw e;
         }
+        health.onChange(verdict -> engine.onLoop(() -> engine.applyHealth(verdict)));
+        engine.onLoop(() -> engine.applyHealth(health.current())); // a change before the listener was added
         return engine;
+    }
+
+    /** A new verdict of the health checks or the track file: re-evaluated and advertised at once (event loop). */
+    private void applyHealth(HealthVerdict verdict) {
+        if (verdict.equals(watchdog.health())) {
+            return;
+        }
+        int before = watchdog.advert().priority();
+        long now = nanos();
+        watchdog.setHealth(verdict, now);
+        priority = watchdog.advert().priority();
+        if (priority != before) {
+            LOG.info("Advertised priority {} -> {} (health checks, track file)", before, priority);
+        }
+        sendAdverts();
+        scheduleEvaluation(now);
     }
 
     private void bind() throws Exception {
@@ -527,7 +562,7 @@ public final class WatchdogEngine {
         Optional<Instant> last = Optional.ofNullable(lastAdvertWall);
         Optional<Duration> since = last.map(i -> Duration.ofNanos(now - lastAdvertNanos));
         return InfoReport.render(watchdog, watchdog.peers(now), last, since, describeCloudRefusal()) + cloudPath(now)
-                + adverts();
+                + adverts() + health.report();
     }
 
     /** Whether this node could take over now, as the keep-warm probe last found. */
@@ -629,7 +664,7 @@ public final class WatchdogEngine {
         onLoop(() -> {
             int before = watchdog.priority();
             int after = watchdog.adjustPriority(delta, nanos());
-            priority = after;
+            priority = watchdog.advert().priority();
             LOG.info("Priority {} -> {}", before, after);
             // Advertise the change now: a node that became master for a moment and moved back
             // before its next advert would otherwise leave the others unaware that it took over.
@@ -760,7 +795,7 @@ public final class WatchdogEngine {
         return role;
     }
 
-    /** The priority now (read from any thread). */
+    /** The priority advertised now, health checks and track file included (read from any thread). */
     public int priority() {
         return priority;
     }

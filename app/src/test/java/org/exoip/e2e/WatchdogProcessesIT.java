@@ -40,10 +40,7 @@ class WatchdogProcessesIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        String jar = System.getProperty("exoip.jar", "target/exoip.jar");
-        assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged program is missing: " + jar);
-        String java = ProcessHandle.current().info().command().orElse("java");
-        cluster = new LocalCluster(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar), tmp);
+        cluster = PackagedCluster.start(tmp);
     }
 
     @AfterEach
@@ -61,14 +58,7 @@ class WatchdogProcessesIT {
     }
 
     private void await(String what, BooleanSupplier condition) throws InterruptedException {
-        // The conditions ask every node for info: 100 ms between rounds stays under its answer limit.
-        if (!LocalCluster.await(DEADLINE, Duration.ofMillis(100), condition)) {
-            StringBuilder logs = new StringBuilder();
-            for (Node n : cluster.nodes()) {
-                logs.append("\n--- ").append(n.name()).append('\n').append(cluster.tail(n, 25));
-            }
-            throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what + logs);
-        }
+        PackagedCluster.await(cluster, DEADLINE, what, condition);
     }
 
     @Test

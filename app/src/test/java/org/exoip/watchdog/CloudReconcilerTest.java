@@ -56,6 +56,20 @@ class CloudReconcilerTest {
     }
 
     @Test
+    void inFaultTheNodeLetsGoOnceTheHealthyMasterHoldsItOrAtOnceWithoutOne() {
+        cloud.setHolders(Set.of(SELF));
+        assertEquals(Outcome.WAITING, reconciler.reconcile(new Decision(Role.FAULT, SELF, PEER)),
+                "never without a holder while a healthy master is coming");
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(new Decision(Role.FAULT, SELF, PEER)));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        cloud.setHolders(Set.of(SELF));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(new Decision(Role.FAULT, SELF, null)));
+        assertEquals(Set.of(), cloud.currentHolders(), "a node in fault never holds it");
+    }
+
+    @Test
     void aRefusalIsOneErrorAMinuteKeptUntilAPassSucceeds() {
         try (CapturedLog log = CapturedLog.of(Level.ERROR, CloudReconciler.class)) {
             cloud.refuseNext(4, 403);

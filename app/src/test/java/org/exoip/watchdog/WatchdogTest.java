@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.exoip.health.HealthVerdict;
 import org.exoip.protocol.Advert;
 import org.junit.jupiter.api.Test;
 
@@ -309,5 +310,79 @@ class WatchdogTest {
         assertTrue(a.isPeer(address("192.0.2.2")), "the clone's address stays a peer: it is not this node");
         assertEquals(Watchdog.Received.SELF, a.onAdvert(address("192.0.2.1"), a.advert(), now, Instant.EPOCH),
                 "our own address echoing our advert is still ourselves");
+    }
+
+    /** One advert from {@code from} to every other node, at the same moment: no time passes. */
+    private void advertOnce(Watchdog from) {
+        InetAddress sender = nodes.entrySet().stream().filter(e -> e.getValue() == from).findFirst().orElseThrow()
+                .getKey();
+        for (Watchdog to : nodes.values()) {
+            if (to != from) {
+                to.onAdvert(sender, from.advert(), now, Instant.EPOCH);
+            }
+        }
+    }
+
+    private static HealthVerdict failing(String check) {
+        return new HealthVerdict(true, List.of("check " + check + " failing"), 0, 0);
+    }
+
+    @Test
+    void aMasterInFaultAdvertises255AndTheBestHealthyPeerTakesOverOnThatOneAdvert() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-00000000000a", 10);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-00000000000b", 20);
+        Watchdog c = node("192.0.2.3", "00000000-0000-4000-8000-00000000000c", 30);
+        startAll();
+        run(RATIO + 1);
+        assertEquals(Role.MASTER, a.role());
+        a.setHealth(failing("http http://127.0.0.1/healthz"), now);
+        assertEquals(Role.FAULT, a.role());
+        assertEquals(b.settings().self(), a.decision().master(), "the best healthy peer is the master to wait for");
+        assertEquals(255, a.advert().priority());
+        advertOnce(a); // no dead time: the next advert is enough
+        assertEquals(Role.MASTER, b.role());
+        assertEquals(Role.BACKUP, c.role());
+        run(RATIO * 3);
+        assertEquals(Role.FAULT, a.role(), "it stays a voter in fault");
+        assertEquals(Role.MASTER, b.role());
+        a.setHealth(new HealthVerdict(true, List.of(), 0, 0), now);
+        advertOnce(a);
+        assertEquals(Role.MASTER, a.role(), "back per priority once healthy");
+        assertEquals(Role.BACKUP, b.role());
+    }
+
+    @Test
+    void aNodeInFaultWithNoHealthyPeerIsNoMaster() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-00000000000a", 10);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-00000000000b", 20);
+        startAll();
+        a.setHealth(failing("tcp 127.0.0.1:80"), now);
+        b.setHealth(failing("tcp 127.0.0.1:80"), now);
+        assertEquals(255, a.advert().priority(), "during the hold-off already");
+        assertEquals(Role.STARTING, a.role());
+        run(RATIO + 1);
+        assertEquals(Role.FAULT, a.role());
+        assertEquals(Role.FAULT, b.role());
+        assertNull(a.decision().master(), "a peer advertising 255 is no master");
+        assertNull(b.decision().master());
+        assertEquals(0, masters());
+    }
+
+    @Test
+    void aFailingWeightMovesThePriorityAndTheElection() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-00000000000a", 10);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-00000000000b", 20);
+        startAll();
+        run(RATIO + 1);
+        a.setHealth(new HealthVerdict(true, List.of(), 15, 0), now);
+        assertEquals(25, a.advert().priority());
+        assertEquals(10, a.priority(), "the base priority is unchanged");
+        assertEquals(Role.BACKUP, a.role());
+        advertOnce(a);
+        assertEquals(Role.MASTER, b.role());
+        a.setHealth(new HealthVerdict(true, List.of(), 15, -10), now); // the track file moves it back ahead
+        advertOnce(a);
+        assertEquals(Role.MASTER, a.role());
+        assertEquals(Role.BACKUP, b.role());
     }
 }

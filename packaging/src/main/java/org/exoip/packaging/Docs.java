@@ -143,6 +143,11 @@ public final class Docs {
                 .append(".RE\n.fi\n")
                 .append(".PP\nA watchdog under systemd, its settings in /etc/exoip/eth0.env and eth0.secret:\n.PP\n.nf\n.RS\n")
                 .append("systemctl enable \\-\\-now exoip@eth0\n.RE\n.fi\n")
+                .append(".PP\nMove the Elastic IP away from a node whose HAProxy stops answering (FAULT), and drain ")
+                .append("a node for maintenance:\n.PP\n.nf\n.RS\n")
+                .append("IF_EXOIP_CHECK_HTTP='http://127.0.0.1:8404/healthz interval=1s fall=2 rise=2'\n")
+                .append("IF_EXOIP_TRACK_FILE=/run/exoip\\-maintenance\n")
+                .append("echo 255 > /run/exoip\\-maintenance\n.RE\n.fi\n")
                 .append(".PP\nIts state, from any peer:\n.PP\n.nf\n.RS\n")
                 .append("echo \\-n info | nc \\-4u \\-w1 192.0.2.11 12345\n.RE\n.fi\n");
         m.append(".SH SEE ALSO\n\\fBsystemctl\\fR(1), \\fBinterfaces\\fR(5), \\fBkillall\\fR(1), \\fBpgrep\\fR(1)\n");
