@@ -30,10 +30,13 @@ import org.exoip.cloud.ElasticIpProvider;
  * <ul>
  *   <li>MASTER: attach the Elastic IP to self first, then detach it from every other holder, so
  *       that it is never without a holder during a change of master.</li>
- *   <li>BACKUP: let go of the Elastic IP only once the elected master holds it (the master also
- *       detaches every other holder; doing it here as well covers a master whose detach fails).</li>
- *   <li>FAULT: as BACKUP when a healthy peer is master; with none alive, let go of the Elastic IP
- *       at once: a node in fault never holds it, as keepalived's FAULT state drops its addresses.</li>
+ *   <li>BACKUP: let go of the Elastic IP only once the elected master holds it. The master
+ *       detaches every other holder right after its attach; a backup that still holds the address
+ *       {@link #BACKUP_DETACH_GRACE} after it saw the master hold it detaches itself, which covers
+ *       a master whose detach failed without the two of them detaching the same instance.</li>
+ *   <li>FAULT: as BACKUP when a healthy peer is master, but without the grace: its service is
+ *       down; with none alive, let go of the Elastic IP at once: a node in fault never holds it, as
+ *       keepalived's FAULT state drops its addresses.</li>
  *   <li>STARTING: touch nothing; a restarting node keeps what it holds until it knows better.</li>
  * </ul>
  *
@@ -106,6 +109,17 @@ public final class CloudReconciler implements AutoCloseable {
             return status == 0 ? "certificate" : Integer.toString(status);
         }
     }
+
+    /**
+     * How long a backup that still holds the Elastic IP leaves the master, once it holds it too, to
+     * detach this instance before doing it itself: the master's detach normally comes within a
+     * round trip of its attach, and the same detach twice is a wasted call (and a failed one).
+     */
+    static final Duration BACKUP_DETACH_GRACE = Duration.ofSeconds(5);
+
+    /** The master this backup saw holding the Elastic IP beside it, and since when (reconcile thread only). */
+    private UUID graceFor;
+    private long graceSinceNanos;
 
     /** The current refusal, or null; written on the reconcile thread only. */
     private volatile Refusal refusal;
@@ -263,7 +277,7 @@ public final class CloudReconciler implements AutoCloseable {
             }
             Outcome outcome = decision.role() == Role.MASTER ? reconcileMaster(holders, current)
                     : decision.master() == null ? reconcileFaultAlone(holders)
-                    : reconcileBackup(holders, decision.master());
+                    : reconcileBackup(holders, decision.master(), decision.role() == Role.BACKUP);
             if (outcome != Outcome.SUPERSEDED) {
                 accepted();
             }
@@ -333,16 +347,30 @@ public final class CloudReconciler implements AutoCloseable {
         return Outcome.CONVERGED;
     }
 
-    private Outcome reconcileBackup(Set<UUID> holders, UUID master) throws CloudException {
+    private Outcome reconcileBackup(Set<UUID> holders, UUID master, boolean grace) throws CloudException {
         if (!holders.contains(self)) {
+            graceFor = null;
             return Outcome.CONVERGED;
         }
         if (!holders.contains(master)) {
+            graceFor = null;
             LOG.debug("Keeping the Elastic IP until master {} holds it", master);
             return Outcome.WAITING;
         }
-        LOG.info("Detaching the Elastic IP from this instance: master {} holds it", master);
+        long now = nanoClock.getAsLong();
+        if (!master.equals(graceFor)) {
+            graceFor = master;
+            graceSinceNanos = now;
+        }
+        if (grace && now - graceSinceNanos < BACKUP_DETACH_GRACE.toNanos()) {
+            LOG.debug("Master {} holds the Elastic IP too: leaving it to detach this instance", master);
+            return Outcome.WAITING;
+        }
+        LOG.info(grace ? "Detaching the Elastic IP from this instance: master {} holds it, and has not detached "
+                + "this instance within " + BACKUP_DETACH_GRACE.toSeconds() + " s"
+                : "Detaching the Elastic IP from this instance: master {} holds it", master);
         provider.detach(self);
+        graceFor = null;
         return Outcome.CONVERGED;
     }
 

@@ -108,13 +108,28 @@ class CloudReconcilerTest {
     }
 
     @Test
-    void backupKeepsTheAddressUntilTheMasterHoldsIt() {
+    void backupKeepsTheAddressUntilTheMasterHoldsItThenLeavesTheMasterTimeToDetachIt() {
         cloud.setHolders(Set.of(SELF));
         assertEquals(Outcome.WAITING, reconciler.reconcile(backupOf(PEER)));
         assertEquals(Set.of(SELF), cloud.currentHolders());
         cloud.setHolders(Set.of(SELF, PEER));
-        assertEquals(Outcome.CONVERGED, reconciler.reconcile(backupOf(PEER)));
+        assertEquals(Outcome.WAITING, reconciler.reconcile(backupOf(PEER)), "the master's own detach comes first");
+        clock.addAndGet(CloudReconciler.BACKUP_DETACH_GRACE.toNanos() - 1);
+        assertEquals(Outcome.WAITING, reconciler.reconcile(backupOf(PEER)));
+        assertEquals(0, cloud.writes());
+        clock.addAndGet(1);
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(backupOf(PEER)), "the master did not: itself then");
         assertEquals(Set.of(PEER), cloud.currentHolders());
+    }
+
+    @Test
+    void aBackupTheMasterDetachedMakesNoCall() {
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertEquals(Outcome.WAITING, reconciler.reconcile(backupOf(PEER)));
+        cloud.setHolders(Set.of(PEER)); // the master's detach
+        clock.addAndGet(CloudReconciler.BACKUP_DETACH_GRACE.toNanos());
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(backupOf(PEER)));
+        assertEquals(0, cloud.writes());
     }
 
     @Test
