@@ -152,8 +152,7 @@ final class EndpointAddresses implements AutoCloseable {
             fresh = List.of(resolver.resolve(host));
             problem = fresh.isEmpty() ? "the resolver gave no address" : null;
         } catch (UnknownHostException e) {
-            problem = e.getMessage() == null || e.getMessage().equals(host) ? "name not found"
-                    : e.getMessage();
+            problem = describe(e, host);
         } catch (RuntimeException e) {
             problem = String.valueOf(e.getMessage());
         }
@@ -181,6 +180,25 @@ final class EndpointAddresses implements AutoCloseable {
             resolving = false;
             notifyAll();
         }
+    }
+
+    /**
+     * The resolver's failure in a few stable words. The JDK says "NAME: Name or service not known"
+     * from the resolver, but just "NAME" from its cache of failed lookups, for the same failure.
+     */
+    static String describe(UnknownHostException e, String host) {
+        String message = e.getMessage() == null ? host : e.getMessage();
+        if (message.startsWith(host + ": ")) {
+            message = message.substring(host.length() + 2);
+        }
+        if (message.equals(host) || message.equalsIgnoreCase("Name or service not known")
+                || message.equalsIgnoreCase("No address associated with hostname")) {
+            return "name not found";
+        }
+        if (message.equalsIgnoreCase("Temporary failure in name resolution")) {
+            return "the resolver did not answer";
+        }
+        return message;
     }
 
     private void refreshLoop() {

@@ -44,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -84,11 +85,13 @@ import org.exoip.exoscale.generated.model.SecurityGroupList;
  * <ul>
  *   <li>A connection idle longer than the idle timeout is never reused: the next request goes out
  *       on a new pool (and {@link #configureJdk} bounds every pooled connection's idle time).</li>
- *   <li>Attach and detach are hedged: the request goes out on the pooled connection and, when
- *       no answer came within about two round trips, on a new connection too, with its own
- *       signature; the first answer wins, and its pool is kept. So a connection that a middlebox
- *       forgot costs two round trips and a handshake, never a request timeout. Writes are safe to
- *       repeat: the API refuses the second attach (or detach) as a conflict, which is read back.</li>
+ *   <li>Writes go out twice: an attach, on which a failover waits, on the pooled connection and on
+ *       a new one at the same moment, each with its own signature; a detach on the pooled one,
+ *       and on a new one too when no answer came within two round trips. The first answer wins,
+ *       and its pool is kept. So a connection that a middlebox forgot costs the attach one TCP
+ *       and TLS handshake, never a request timeout. Writes are safe to repeat: the API refuses
+ *       the second attach (or detach) as a conflict, which is read back when it is the one
+ *       waited for.</li>
  *   <li>After a network failure or timeout, the retry goes out on a new pool too.</li>
  *   <li>A host name is resolved off the request path (see {@link EndpointAddresses}): requests
  *       connect to its last good address, with the name in the Host header and in TLS (SNI and
@@ -147,7 +150,7 @@ public final class ExoscaleClient {
     /** Runs the two legs of a write race. */
     private final ExecutorService legs;
     private final boolean raceWrites;
-    /** A fixed hedge delay for writes; null: two smoothed round trips. */
+    /** A fixed hedge delay for writes; null: none for an attach, two smoothed round trips for a detach. */
     private final Duration writeHedge;
     /** Smoothed time of a request's answer (1/8 weight to each new one), nanoseconds; 0 before the first. */
     private volatile long srttNanos;
@@ -472,14 +475,15 @@ public final class ExoscaleClient {
     public void attach(UUID elasticIp, UUID instance) throws ExoscaleException {
         String what = "attach Elastic IP " + describe(elasticIp) + " to instance " + instance;
         InstanceTarget body = target(instance);
-        move(what, elasticIp, instance, true, t -> t.elasticIps.attachInstanceToElasticIp(elasticIp, body));
+        move(what, elasticIp, instance, true, t -> t.elasticIps.attachInstanceToElasticIp(elasticIp, body),
+                writeHedge != null ? writeHedge : Duration.ZERO);
     }
 
     /** Detaches the Elastic IP from {@code instance} and waits until the operation has succeeded. */
     public void detach(UUID elasticIp, UUID instance) throws ExoscaleException {
         String what = "detach Elastic IP " + describe(elasticIp) + " from instance " + instance;
         InstanceTarget body = target(instance);
-        move(what, elasticIp, instance, false, t -> t.elasticIps.detachInstanceFromElasticIp(elasticIp, body));
+        move(what, elasticIp, instance, false, t -> t.elasticIps.detachInstanceFromElasticIp(elasticIp, body), null);
     }
 
     /**
@@ -488,9 +492,9 @@ public final class ExoscaleClient {
      * does it the second request of a race, which may be the operation we wait for. After a
      * conflict the instance is read, and the move counts as done when it is in the state asked for.
      */
-    private void move(String what, UUID elasticIp, UUID instance, boolean attach, ApiCall<Operation> put)
-            throws ExoscaleException {
-        Raced<Operation> started = write(what, elasticIp, put);
+    private void move(String what, UUID elasticIp, UUID instance, boolean attach, ApiCall<Operation> put,
+            Duration hedge) throws ExoscaleException {
+        Raced<Operation> started = write(what, elasticIp, put, hedge);
         await(what, started.value(), () -> elasticIpsOf(instance).contains(elasticIp) == attach);
     }
 
@@ -509,10 +513,11 @@ public final class ExoscaleClient {
         return new InstanceTarget().instance(new ResourceRef().id(instance));
     }
 
-    private Raced<Operation> write(String what, UUID elasticIp, ApiCall<Operation> put) throws ExoscaleException {
+    private Raced<Operation> write(String what, UUID elasticIp, ApiCall<Operation> put, Duration hedge)
+            throws ExoscaleException {
         Objects.requireNonNull(elasticIp, "elasticIp");
         try {
-            return race(what, put);
+            return race(what, put, hedge);
         } catch (ExoscaleException e) {
             if (e.status().orElse(0) == 404) {
                 // The Elastic IP may have been deleted and created again: look it up afresh next time.
@@ -702,21 +707,21 @@ public final class ExoscaleClient {
 
     /**
      * A write, with the retry policy, each try hedged: the request goes out on the pooled
-     * connection; when that has not answered within the hedge delay (about two round trips, see
-     * {@link Builder#writeHedge}), the same request goes out on a new pool too, with its own
-     * signature, and the first success wins (its pool becomes the one in use). An HTTP refusal
-     * other than a conflict ends the try at once; a conflict or a network failure waits for the
-     * other leg, since the other request may be the one that got through. A pool that has never
-     * answered has nothing to doubt: no hedge.
+     * connection; when that has not answered within the hedge delay ({@code fixedHedge}, else two
+     * smoothed round trips; see {@link Builder#writeHedge}), the same request goes out on a new
+     * pool too, with its own signature, and the first success wins (its pool becomes the one in
+     * use, before the call returns). An HTTP refusal other than a conflict ends the try at once; a
+     * conflict or a network failure waits for the other leg, since the other request may be the
+     * one that got through. A pool that has never answered has nothing to doubt: no hedge.
      */
-    private <T> Raced<T> race(String what, ApiCall<T> apiCall) throws ExoscaleException {
+    private <T> Raced<T> race(String what, ApiCall<T> apiCall, Duration fixedHedge) throws ExoscaleException {
         return runFailsafe(what, Failsafe.with(retryPolicy), ctx -> {
             Transport pooled = transport();
             if (!raceWrites || pooled.answeredNanos == 0) {
                 return new Raced<>(attempt(what, pooled, apiCall), false);
             }
             CompletableFuture<T> pooledLeg = leg(what, pooled, apiCall);
-            Duration hedge = hedgeDelay();
+            Duration hedge = fixedHedge != null ? fixedHedge : hedgeDelay();
             try {
                 return new Raced<>(pooledLeg.get(hedge.toNanos(), TimeUnit.NANOSECONDS), false);
             } catch (TimeoutException e) {
@@ -732,15 +737,19 @@ public final class ExoscaleClient {
             Transport fresh = new Transport();
             CompletableFuture<T> freshLeg = leg(what, fresh, apiCall);
             CompletableFuture<T> first = new CompletableFuture<>();
-            AtomicInteger failedLegs = new AtomicInteger();
+            AtomicBoolean won = new AtomicBoolean();
             AtomicReference<ExoscaleException> failure = new AtomicReference<>();
             for (CompletableFuture<T> leg : List.of(pooledLeg, freshLeg)) {
                 leg.whenComplete((value, thrown) -> {
                     if (thrown == null) {
-                        if (first.complete(value) && leg == freshLeg) {
-                            // Keep the connection that answered; the pooled one (or what replaced it) may be dead.
-                            transport.getAndUpdate(now -> now == pooled || now.answeredNanos == 0 ? fresh : now);
-                            LOG.debug("{}: the new connection answered first", what);
+                        if (won.compareAndSet(false, true)) {
+                            if (leg == freshLeg) {
+                                // Keep the connection that answered (before the caller goes on): the
+                                // pooled one, or what replaced it, may be dead or busy with the lost request.
+                                transport.getAndUpdate(now -> now == pooled || now.answeredNanos == 0 ? fresh : now);
+                                LOG.debug("{}: the new connection answered first", what);
+                            }
+                            first.complete(value);
                         }
                         return;
                     }
@@ -1027,9 +1036,9 @@ public final class ExoscaleClient {
 
         /**
          * How long an attach or detach waits for an answer on the pooled connection before the
-         * same request goes out on a new connection as well; default: two smoothed round trips of
-         * this client's requests, at least 20 ms and at most 1 s. {@code Duration.ZERO} sends both
-         * at once; tests that count requests give a long one.
+         * same request goes out on a new connection as well. Default: no wait for an attach (a
+         * failover waits on it: both go out at once), two smoothed round trips of this client's
+         * requests (20 ms to 1 s) for a detach. Tests that count requests give a long one.
          */
         public Builder writeHedge(Duration writeHedge) {
             Objects.requireNonNull(writeHedge, "writeHedge");

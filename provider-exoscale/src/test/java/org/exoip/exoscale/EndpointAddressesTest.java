@@ -60,7 +60,19 @@ class EndpointAddressesTest {
         addresses.resolveOnce();
         EndpointAddresses.UnresolvedException e = assertThrows(EndpointAddresses.UnresolvedException.class,
                 () -> addresses.current(Duration.ZERO));
-        assertEquals("cannot resolve api.exoip.test (api.exoip.test: Name or service not known)", e.getMessage());
+        assertEquals("cannot resolve api.exoip.test (name not found)", e.getMessage());
+    }
+
+    @Test
+    void theResolversWordsAreTheSameFromItsCacheAndFromItself() {
+        String host = "api.exoip.test";
+        assertEquals("name not found", EndpointAddresses.describe(new UnknownHostException(host), host));
+        assertEquals("name not found", EndpointAddresses.describe(
+                new UnknownHostException(host + ": Name or service not known"), host));
+        assertEquals("the resolver did not answer", EndpointAddresses.describe(
+                new UnknownHostException(host + ": Temporary failure in name resolution"), host));
+        assertEquals("something else", EndpointAddresses.describe(new UnknownHostException(host + ": something else"),
+                host));
     }
 
     @Test
