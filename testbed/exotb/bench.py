@@ -29,6 +29,7 @@ PRIORITIES = {1: 10, 2: 11, 3: 12}
 RATIO = 3
 # Seconds of calm before a process crash: the kernel's ICMP budget per peer (1/s, burst 6) refills.
 ICMP_CALM = 3
+ROWS = ("exoip", "keepalived", "watches", "tls", "tls-rtt", "tls-forgotten", "tls-resolver-down", "op-delay")
 
 
 class Series:
