@@ -128,6 +128,8 @@ def main(argv=None):
     be.add_argument("--markdown", metavar="FILE", help="also write the report (BENCHMARKS.md) to FILE")
     be.add_argument("--only", metavar="ROWS", help="comma-separated rows: %s (default: all)"
                     % ",".join(ROWS))
+    be.add_argument("--api-rtt", type=rtt_option, default=None, metavar="RTT",
+                    help="round-trip time of the API path's rows but tls (default 30ms)")
     be.add_argument("--op-delay", type=int, default=1000, metavar="MS",
                     help="the stand-in's operation delay of the op-delay row (default 1000)")
     be.add_argument("--command-line", default=None, help=argparse.SUPPRESS)
