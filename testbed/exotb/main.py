@@ -53,9 +53,8 @@ def cmd_up(args):
 
 
 def cmd_scenarios(args):
-    from exotb.scenarios import Params, Scenarios
+    from exotb.scenarios import API_PATH_SCENARIOS, Params, Scenarios
     started = time.monotonic()
-    from exotb.scenarios import API_PATH_SCENARIOS
     only = set(args.only.split(",")) if args.only else None
     results = []
     # The API-path scenarios need the path (TLS by name, delay, firewall, resolver): a bed of their
