@@ -208,7 +208,13 @@ class Standin:
             conn.close()
 
     def call(self, method, path, body=None):
-        status, doc = self.request(method, path, body)
+        try:
+            status, doc = self.request(method, path, body)
+        except (OSError, http.client.HTTPException) as e:
+            # One line, not a trace: most often the stand-in is gone (its exit code says so).
+            raise TestbedError("stand-in %s %s: %s (stand-in %s)" % (
+                method, path, e, "running" if self.proc and self.proc.poll() is None
+                else "exited with %s" % (self.proc.poll() if self.proc else "?")))
         if status >= 300:
             raise TestbedError("stand-in %s %s: %d %s" % (method, path, status, doc))
         return doc
