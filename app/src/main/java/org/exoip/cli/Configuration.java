@@ -18,6 +18,8 @@ import org.exoip.logging.Secrets;
  * @param zone     the zone; empty to read it from the metadata server
  * @param instanceId this instance's id; empty to read it from the metadata server
  * @param apiCaFile  PEM file of the CAs trusted for the API instead of the JDK's; empty for the JDK's
+ * @param apiIdleTimeout an API connection idle longer is not used again
+ * @param apiKeepWarm how often -W proves the way to the API; zero for never
  */
 public record Configuration(
         Mode mode,
@@ -41,7 +43,9 @@ public record Configuration(
         boolean verbose,
         boolean stdout,
         Path syslogSocket,
-        Optional<Path> apiCaFile) {
+        Optional<Path> apiCaFile,
+        Duration apiIdleTimeout,
+        Duration apiKeepWarm) {
 
     /** The default API base URL; {@code {zone}} is replaced by the zone. */
     public static final String DEFAULT_ENDPOINT = "https://api-{zone}.exoscale.com/v2";
@@ -73,8 +77,11 @@ public record Configuration(
             out.append("advert copies:      ").append(advertCopies).append(" (as master)\n");
             out.append("reconcile interval: ").append(reconcileInterval.toMillis()).append(" ms\n");
             out.append("peer refresh:       ").append(peerRefresh.toMillis()).append(" ms\n");
+            out.append("API keep-warm:      ").append(apiKeepWarm.isZero() ? "off" : apiKeepWarm.toMillis() + " ms")
+                    .append('\n');
         }
         out.append("API timeout:        ").append(apiTimeout.toMillis()).append(" ms\n");
+        out.append("API idle timeout:   ").append(apiIdleTimeout.toMillis()).append(" ms\n");
         out.append("log:                ").append(stdout ? "standard output" : "syslog at " + syslogSocket).append('\n');
         return out.toString();
     }

@@ -64,6 +64,14 @@ final class Converters {
         }
     }
 
+    /** A duration that may be 0 (which turns the thing off). */
+    static final class DurationOrOff implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String text) {
+            return duration(text);
+        }
+    }
+
     /** A priority, 0 (best) to 255. */
     static final class Priority implements ITypeConverter<Integer> {
         @Override

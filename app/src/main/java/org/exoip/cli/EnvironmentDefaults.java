@@ -50,6 +50,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("--api-timeout", List.of("IF_EXOSCALE_API_TIMEOUT"));
         v.put("--start-timeout", List.of("IF_EXOSCALE_START_TIMEOUT"));
         v.put("--crash-probe", List.of("IF_EXOSCALE_CRASH_PROBE"));
+        v.put("--api-idle-timeout", List.of("IF_EXOSCALE_API_IDLE_TIMEOUT"));
+        v.put("--api-keep-warm", List.of("IF_EXOSCALE_API_KEEP_WARM"));
         v.put("--advert-copies", List.of("IF_EXOSCALE_ADVERT_COPIES"));
         v.put("--metrics-address", List.of("IF_EXOSCALE_METRICS_ADDRESS"));
         v.put("--log-format", List.of("IF_EXOSCALE_LOG_FORMAT"));

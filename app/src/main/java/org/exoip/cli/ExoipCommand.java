@@ -196,6 +196,21 @@ public final class ExoipCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE}s).")
     Duration apiTimeout;
 
+    @Option(names = "--api-idle-timeout", paramLabel = "DURATION", defaultValue = "20",
+            converter = Converters.PositiveDuration.class,
+            description = "An API connection idle this long is not used again; the next request opens a new one, so that "
+                    + "none waits on a connection that a firewall, NAT or load balancer forgot "
+                    + "(env: IF_EXOSCALE_API_IDLE_TIMEOUT; default: ${DEFAULT-VALUE}s).")
+    Duration apiIdleTimeout;
+
+    @Option(names = "--api-keep-warm", paramLabel = "DURATION", defaultValue = "15",
+            converter = Converters.DurationOrOff.class,
+            description = "With -W, prove the way to the API this often with one signed read of the Elastic IP: a "
+                    + "failover's attach then goes out at once on a live connection, and a node that could not take "
+                    + "over says so (log, info, exoip_takeover_ready, /readyz). 3600/DURATION requests an hour per "
+                    + "node; 0 turns it off (env: IF_EXOSCALE_API_KEEP_WARM; default: ${DEFAULT-VALUE}s).")
+    Duration apiKeepWarm;
+
     @Option(names = "--crash-probe", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "With -W, a peer whose host refuses two adverts in a row (ICMP port unreachable: its exoip "
                     + "process is gone) with nothing heard between counts as dead at once, not after the dead time "
@@ -350,6 +365,14 @@ public final class ExoipCommand implements Callable<Integer> {
                 LOG.debug("config: {}", line);
             }
         }
+        // Before the first HttpClient of the process (the metadata client's): the JDK reads these once.
+        ExoscaleClient.configureJdk(config.apiIdleTimeout());
+        if (config.mode() == Mode.WATCH && !config.apiKeepWarm().isZero()
+                && config.apiKeepWarm().compareTo(config.apiIdleTimeout()) >= 0) {
+            LOG.warn("--api-keep-warm {} ms is not below --api-idle-timeout {} ms: each probe opens a new connection, "
+                    + "so a failover's attach may have to as well", config.apiKeepWarm().toMillis(),
+                    config.apiIdleTimeout().toMillis());
+        }
         // Written under the signals' guard: a stop from now on removes it, whenever it comes.
         try (PidFile pidFile = signals.guard(service::writePidFile)) {
             return run(config);
@@ -437,16 +460,19 @@ public final class ExoipCommand implements Callable<Integer> {
                 .withApiTimeout(config.apiTimeout())
                 .withAdvertKeys(advertKeys)
                 .withAdvertCopies(config.advertCopies())
-                .withCrashProbe(crashProbe);
+                .withCrashProbe(crashProbe)
+                .withKeepWarm(config.apiKeepWarm());
         // Bound before the engine starts, so that a taken port fails the start with nothing done.
         try (MetricsServer server = metrics == null ? null : MetricsServer.start(service.metricsAddress,
                 metrics.registry(), () -> holder.get() == null ? Optional.of("starting")
-                        : ExoipMetrics.health(holder.get(), config.interval()))) {
+                        : ExoipMetrics.health(holder.get(), config.interval()),
+                () -> holder.get() == null ? Optional.of("starting")
+                        : ExoipMetrics.readiness(holder.get(), config.interval()))) {
             WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource);
             holder.set(engine);
             if (metrics != null) {
                 metrics.observe(engine);
-                LOG.info("Metrics at http://{}:{}/metrics, health at /healthz",
+                LOG.info("Metrics at http://{}:{}/metrics, health at /healthz and /readyz",
                         ServiceOptions.host(service.metricsAddress), server.port());
             }
             signals.install(new SignalInstaller.Running(engine, () -> reload(config, cloud, engine)));
@@ -562,7 +588,7 @@ public final class ExoipCommand implements Callable<Integer> {
                 Optional.ofNullable(instanceId), priority, listen, List.copyOf(peerNames),
                 Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()), deadRatio, advertCopies,
                 interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket,
-                Optional.ofNullable(apiCaFile));
+                Optional.ofNullable(apiCaFile), apiIdleTimeout, apiKeepWarm);
     }
 
     /**

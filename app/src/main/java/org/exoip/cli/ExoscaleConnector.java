@@ -41,7 +41,8 @@ final class ExoscaleConnector implements CloudConnector {
                     .endpoint(config.endpointFor(zone))
                     .apiKey(config.apiKey())
                     .apiSecret(config.apiSecret().reveal())
-                    .requestTimeout(min(config.apiTimeout(), Duration.ofSeconds(15)));
+                    .requestTimeout(min(config.apiTimeout(), Duration.ofSeconds(15)))
+                    .idleTimeout(config.apiIdleTimeout());
             if (config.apiCaFile().isPresent()) {
                 builder.trust(trust(config.apiCaFile().get()));
             }

@@ -14,6 +14,7 @@ public interface ApiCallListener {
     String ATTACH = "attach";
     String DETACH = "detach";
     String LIST_PEERS = "list_peers";
+    String PROBE = "probe";
 
     /** How a call ended. */
     enum Outcome {
@@ -26,7 +27,7 @@ public interface ApiCallListener {
     }
 
     /**
-     * @param operation one of {@link #LIST}, {@link #ATTACH}, {@link #DETACH}, {@link #LIST_PEERS}
+     * @param operation one of {@link #LIST}, {@link #ATTACH}, {@link #DETACH}, {@link #LIST_PEERS}, {@link #PROBE}
      * @param instance the instance attached or detached; null for the listings
      * @param nanos how long the call took
      */

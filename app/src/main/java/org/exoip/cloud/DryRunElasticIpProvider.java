@@ -29,6 +29,11 @@ public final class DryRunElasticIpProvider implements ElasticIpProvider {
     }
 
     @Override
+    public void probe() throws CloudException {
+        delegate.probe(); // a read: the dry run proves the real way to the cloud
+    }
+
+    @Override
     public Set<UUID> holders() throws CloudException {
         Set<UUID> real = delegate.holders();
         synchronized (this) {

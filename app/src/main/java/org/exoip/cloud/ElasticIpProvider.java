@@ -23,6 +23,15 @@ public interface ElasticIpProvider {
     void detach(UUID instance) throws CloudException;
 
     /**
+     * Proves the way to the cloud with one cheap read, so that a backup knows before it is needed
+     * whether it could take over, and so that the connection a failover writes on is warm; throws
+     * as the other calls do when it could not. By default, {@link #holders()}.
+     */
+    default void probe() throws CloudException {
+        holders();
+    }
+
+    /**
      * Gives up the {@link #holders()} call in flight, if there is one and the implementation can:
      * that call then throws {@link AbandonedCallException} at once. The one method that may be
      * called from any thread. Writes in flight are never abandoned. Does nothing by default.

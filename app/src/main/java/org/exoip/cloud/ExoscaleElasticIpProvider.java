@@ -18,11 +18,12 @@ import org.exoip.exoscale.ExoscaleException;
  * that a list filter that behaves otherwise cannot hide a holder we know of. A known instance that
  * no longer exists (404) holds nothing.
  *
- * <p>Idempotence: attach and detach write first and check only when the API refuses. An
- * operation that fails (the API answers {@code conflict} for an instance that already holds the
- * address, or for a detach of a non-holder) is followed by one {@code GET /instance/{id}}; when
- * the instance is already in the state asked for, the call succeeds. So the usual path costs no
- * extra request, which matters for failover time, and a conflict is never taken on trust.
+ * <p>Idempotence: attach and detach write first and check only when the API refuses. The client
+ * itself reads the instance back after a {@code conflict} (an instance that already holds the
+ * address, a detach of a non-holder, or the second request of a raced write); any other refusal
+ * is followed here by one {@code GET /instance/{id}}; when the instance is already in the state
+ * asked for, the call succeeds. So the usual path costs no extra request, which matters for
+ * failover time, and a refusal is never taken on trust.
  *
  * <p>Thread-safety and blocking as {@link ElasticIpProvider} says: calls block on the network and
  * come from the cloud worker thread; the instance is safe for concurrent use anyway.
@@ -55,6 +56,16 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
                 }
             }
             return holders;
+        } catch (ExoscaleException e) {
+            throw CloudException.of(e);
+        }
+    }
+
+    /** {@code GET /elastic-ip/{id}}: the endpoint answers, the key is accepted, the Elastic IP exists. */
+    @Override
+    public void probe() throws CloudException {
+        try {
+            client.checkElasticIp(address);
         } catch (ExoscaleException e) {
             throw CloudException.of(e);
         }

@@ -40,6 +40,14 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
     }
 
     @Override
+    public void probe() throws CloudException {
+        observe(ApiCallListener.PROBE, null, () -> {
+            delegate.probe();
+            return null;
+        });
+    }
+
+    @Override
     public void attach(UUID instance) throws CloudException {
         observe(ApiCallListener.ATTACH, instance, () -> {
             delegate.attach(instance);

@@ -52,6 +52,14 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
     }
 
     @Override
+    public void probe() throws CloudException {
+        call("prove the way to the cloud", () -> {
+            delegate.probe();
+            return null;
+        }, false);
+    }
+
+    @Override
     public void attach(UUID instance) throws CloudException {
         call("attach the Elastic IP to " + instance, () -> {
             delegate.attach(instance);

@@ -63,7 +63,7 @@ public final class ExoipMetrics implements ApiCallListener {
         apiDuration = Histogram.builder().name("exoip_api_request_duration_seconds")
                 .help("Duration of cloud API calls, including operation polling, by operation")
                 .labelNames("operation").classicOnly().classicUpperBounds(API_BUCKETS).register(registry);
-        for (String op : List.of(LIST, ATTACH, DETACH, LIST_PEERS)) {
+        for (String op : List.of(LIST, ATTACH, DETACH, LIST_PEERS, PROBE)) {
             for (Outcome outcome : Outcome.values()) {
                 apiRequests.labelValues(op, outcome.label());
             }
@@ -99,6 +99,10 @@ public final class ExoipMetrics implements ApiCallListener {
                         cb.call(role == now ? 1 : 0, label(role));
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("exoip_takeover_ready")
+                .help("1 while the keep-warm probe proves that this node could take over (the API answers, the key "
+                        + "is accepted, the Elastic IP exists), 0 while it does not; absent with --api-keep-warm 0")
+                .callback(cb -> engine.readiness().ifPresent(r -> cb.call(r.ready() ? 1 : 0))).register(registry);
         GaugeWithCallback.builder().name("exoip_priority")
                 .help("The priority this node advertises now (0-255, lowest wins)")
                 .callback(cb -> cb.call(engine.priority())).register(registry);
@@ -184,6 +188,19 @@ public final class ExoipMetrics implements ApiCallListener {
      * the cloud ({@link WatchdogEngine#cloudRefusal()}), and a round of adverts went out within three
      * intervals (plus a second of slack for pauses). Empty when healthy, else why not.
      */
+    /**
+     * The answer of {@code /readyz}: healthy, and (unless the probe is off) the last keep-warm
+     * probe succeeded, so this node could take over, or as master could hand over; empty while
+     * ready, else why not.
+     */
+    public static Optional<String> readiness(WatchdogEngine engine, Duration interval) {
+        Optional<String> unhealthy = health(engine, interval);
+        if (unhealthy.isPresent()) {
+            return unhealthy;
+        }
+        return engine.describeUnreadiness().map(r -> "this node could not take over: " + r);
+    }
+
     public static Optional<String> health(WatchdogEngine engine, Duration interval) {
         if (engine.terminated().isDone()) {
             return Optional.of("the watchdog has stopped");

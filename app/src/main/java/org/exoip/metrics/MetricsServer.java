@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * The HTTP endpoint of {@code --metrics-address}: {@code /metrics} in the Prometheus formats and
- * {@code /healthz}, 200 {@code ok} while healthy, 503 with the reason otherwise. Anything else
- * answers 404. Served by the Prometheus client's server on a few daemon threads of its own, so a
+ * {@code /healthz}, 200 {@code ok} while healthy, 503 with the reason otherwise, and {@code
+ * /readyz}, the same for whether this node could take over now. Anything else answers 404. Served by the Prometheus client's server on a few daemon threads of its own, so a
  * slow scraper never delays adverts.
  */
 public final class MetricsServer implements AutoCloseable {
@@ -33,12 +33,22 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(InetSocketAddress address, PrometheusRegistry registry,
             Supplier<Optional<String>> health) throws IOException {
+        return start(address, registry, health, health);
+    }
+
+    /**
+     * Starts serving, with a readiness answer of its own.
+     *
+     * @param ready empty while this node could take over, else why not; for each /readyz
+     */
+    public static MetricsServer start(InetSocketAddress address, PrometheusRegistry registry,
+            Supplier<Optional<String>> health, Supplier<Optional<String>> ready) throws IOException {
         try {
             HTTPServer server = HTTPServer.builder()
                     .inetAddress(address.getAddress())
                     .port(address.getPort())
                     .registry(registry)
-                    .defaultHandler(new Routes(health))
+                    .defaultHandler(new Routes(health, ready))
                     .buildAndStart();
             return new MetricsServer(server);
         } catch (IOException e) {
@@ -61,8 +71,8 @@ public final class MetricsServer implements AutoCloseable {
                 + ":" + address.getPort();
     }
 
-    /** Everything but /metrics: /healthz, and 404. */
-    private record Routes(Supplier<Optional<String>> health) implements HttpHandler {
+    /** Everything but /metrics: /healthz, /readyz, and 404. */
+    private record Routes(Supplier<Optional<String>> health, Supplier<Optional<String>> ready) implements HttpHandler {
 
         @Override
         public void handle(HttpExchange exchange) throws IOException {
@@ -72,10 +82,14 @@ public final class MetricsServer implements AutoCloseable {
                     Optional<String> problem = health.get();
                     reply(exchange, problem.isEmpty() ? 200 : 503,
                             problem.map(p -> "unhealthy: " + p).orElse("ok") + "\n");
+                } else if (path.equals("/readyz")) {
+                    Optional<String> problem = ready.get();
+                    reply(exchange, problem.isEmpty() ? 200 : 503,
+                            problem.map(p -> "not ready: " + p).orElse("ready") + "\n");
                 } else if (path.equals("/")) {
-                    reply(exchange, 200, "exoip: /metrics, /healthz\n");
+                    reply(exchange, 200, "exoip: /metrics, /healthz, /readyz\n");
                 } else {
-                    reply(exchange, 404, "not found: try /metrics or /healthz\n");
+                    reply(exchange, 404, "not found: try /metrics, /healthz or /readyz\n");
                 }
             }
         }

@@ -23,13 +23,18 @@ import org.exoip.protocol.AdvertKeys;
  *                          milliseconds apart, so that a lost packet does not make its peers think it dead
  * @param crashProbe        whether a peer whose port is refused (ICMP port unreachable) twice in a row, with no
  *                          advert between, counts as dead at once instead of after the dead time
+ * @param keepWarm          how often the way to the cloud is proven by a cheap read ({@link CloudProbe});
+ *                          zero for never
  */
 public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration reconcileInterval,
         Duration peerRefresh, Duration apiTimeout, LongSupplier nanoClock, Clock wallClock,
-        Optional<AdvertKeys> advertKeys, int advertCopies, boolean crashProbe) {
+        Optional<AdvertKeys> advertKeys, int advertCopies, boolean crashProbe, Duration keepWarm) {
 
     /** The most copies of an advert a master may send. */
     public static final int MAX_ADVERT_COPIES = 5;
+
+    /** How often the way to the cloud is proven unless told otherwise: below the API client's 20 s idle timeout. */
+    public static final Duration DEFAULT_KEEP_WARM = Duration.ofSeconds(15);
 
     /** Copies of each advert a master sends unless told otherwise. */
     public static final int DEFAULT_ADVERT_COPIES = 2;
@@ -43,48 +48,58 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
         Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(wallClock, "wallClock");
         Objects.requireNonNull(advertKeys, "advertKeys");
+        Objects.requireNonNull(keepWarm, "keepWarm");
+        if (keepWarm.isNegative()) {
+            throw new IllegalArgumentException("keep-warm period must not be negative, got " + keepWarm);
+        }
         if (advertCopies < 1 || advertCopies > MAX_ADVERT_COPIES) {
             throw new IllegalArgumentException("advert copies must be 1.." + MAX_ADVERT_COPIES + ", got " + advertCopies);
         }
     }
 
-    /** Settings with the defaults for everything but the node and the address. */
+    /** Settings with the defaults for everything but the node and the address; no keep-warm probes (the command sets them). */
     public static EngineSettings of(NodeSettings node, InetSocketAddress bind) {
         return new EngineSettings(node, bind, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                System::nanoTime, Clock.systemUTC(), Optional.empty(), DEFAULT_ADVERT_COPIES, true);
+                System::nanoTime, Clock.systemUTC(), Optional.empty(), DEFAULT_ADVERT_COPIES, true, Duration.ZERO);
     }
 
     public EngineSettings withReconcileInterval(Duration interval) {
         return new EngineSettings(node, bind, interval, peerRefresh, apiTimeout, nanoClock, wallClock,
-                advertKeys, advertCopies, crashProbe);
+                advertKeys, advertCopies, crashProbe, keepWarm);
     }
 
     public EngineSettings withPeerRefresh(Duration refresh) {
         return new EngineSettings(node, bind, reconcileInterval, refresh, apiTimeout, nanoClock, wallClock,
-                advertKeys, advertCopies, crashProbe);
+                advertKeys, advertCopies, crashProbe, keepWarm);
     }
 
     public EngineSettings withApiTimeout(Duration timeout) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, timeout, nanoClock, wallClock,
-                advertKeys, advertCopies, crashProbe);
+                advertKeys, advertCopies, crashProbe, keepWarm);
     }
 
     /** Authenticated adverts with these keys; empty for the original's plain adverts. */
     public EngineSettings withAdvertKeys(Optional<AdvertKeys> keys) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, keys, advertCopies, crashProbe);
+                wallClock, keys, advertCopies, crashProbe, keepWarm);
     }
 
     /** Each advert of a master sent {@code copies} times (1 sends it once, as the original did). */
     public EngineSettings withAdvertCopies(int copies) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, advertKeys, copies, crashProbe);
+                wallClock, advertKeys, copies, crashProbe, keepWarm);
     }
 
     /** Whether a process crash is seen from two refused adverts (see {@link #crashProbe()}). */
     public EngineSettings withCrashProbe(boolean probe) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, advertKeys, advertCopies, probe);
+                wallClock, advertKeys, advertCopies, probe, keepWarm);
+    }
+
+    /** The cloud probed every {@code period}; zero for never. */
+    public EngineSettings withKeepWarm(Duration period) {
+        return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
+                wallClock, advertKeys, advertCopies, crashProbe, period);
     }
 
     private static void positive(Duration d, String what) {

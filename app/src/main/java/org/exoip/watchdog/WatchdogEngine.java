@@ -94,6 +94,8 @@ public final class WatchdogEngine {
     private final EngineSettings settings;
     private final Watchdog watchdog;
     private final TimedElasticIpProvider cloud;
+    /** Keeps the way to the cloud proven; null when {@code keepWarm} is zero. */
+    private final CloudProbe probe;
     private final CloudReconciler reconciler;
     private final PeerSource peerSource;
     private final EventLoopGroup group;
@@ -155,6 +157,8 @@ public final class WatchdogEngine {
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), settings.nanoClock(),
                 new NodeThreadFactory(node, "exoip-cloud"));
         this.peerRefresher = Executors.newSingleThreadScheduledExecutor(new NodeThreadFactory(node, "exoip-peers"));
+        this.probe = settings.keepWarm().isZero() ? null : new CloudProbe(cloud, settings.keepWarm(),
+                settings.nanoClock(), new NodeThreadFactory(node, "exoip-probe"));
         this.noisy = new RateLimitedLog(LOG, settings.nanoClock());
     }
 
@@ -207,6 +211,9 @@ public final class WatchdogEngine {
             scheduleEvaluation(nanos());
         });
         reconciler.start();
+        if (probe != null) {
+            probe.start();
+        }
         peerRefresher.execute(() -> refreshPeers(false));
     }
 
@@ -519,7 +526,15 @@ public final class WatchdogEngine {
     private String info(long now) {
         Optional<Instant> last = Optional.ofNullable(lastAdvertWall);
         Optional<Duration> since = last.map(i -> Duration.ofNanos(now - lastAdvertNanos));
-        return InfoReport.render(watchdog, watchdog.peers(now), last, since, describeCloudRefusal()) + adverts();
+        return InfoReport.render(watchdog, watchdog.peers(now), last, since, describeCloudRefusal()) + cloudPath(now)
+                + adverts();
+    }
+
+    /** Whether this node could take over now, as the keep-warm probe last found. */
+    private String cloudPath(long now) {
+        String value = probe == null ? "not probed (--api-keep-warm 0)"
+                : probe.readiness().describe(now) + " (every " + InfoReport.seconds(probe.period()) + ")";
+        return String.format(Locale.ROOT, "%-12s%s\n", "Takeover", value);
     }
 
     /** The advert format and what was dropped, by reason; never a key. */
@@ -704,6 +719,9 @@ public final class WatchdogEngine {
     }
 
     private void release() {
+        if (probe != null) {
+            probe.close();
+        }
         reconciler.close();
         cloud.close();
         peerRefresher.shutdownNow();
@@ -769,6 +787,16 @@ public final class WatchdogEngine {
         CompletableFuture<List<LivenessTracker.PeerStatus>> out = new CompletableFuture<>();
         onLoop(() -> out.complete(watchdog.peers(nanos())));
         return out;
+    }
+
+    /** What the keep-warm probe last found; empty when it is off. Any thread. */
+    public Optional<CloudProbe.Readiness> readiness() {
+        return probe == null ? Optional.empty() : Optional.of(probe.readiness());
+    }
+
+    /** Why this node could not take over now, in words; empty when it could (or no probe runs). Any thread. */
+    public Optional<String> describeUnreadiness() {
+        return readiness().filter(r -> !r.ready()).map(r -> r.describe(nanos()));
     }
 
     /** The cloud refusing this node's calls (401, 403, 404), while it does; any thread. */

@@ -40,6 +40,7 @@ final class StandinCloud {
                 .retrySchedule(new RetrySchedule(2, Duration.ofMillis(1), Duration.ofMillis(4), 0,
                         Duration.ofSeconds(5), Duration.ofMillis(10)))
                 .pollSchedule(new PollSchedule(Duration.ofMillis(2), Duration.ofMillis(20), Duration.ofSeconds(5)))
+                .writeHedge(Duration.ofMinutes(10)) // one request a write: tests count the detaches
                 .build();
         return new ObservedElasticIpProvider(new ExoscaleElasticIpProvider(client, elasticIp(), () -> known),
                 listener);

@@ -10,10 +10,18 @@ import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -27,8 +35,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
@@ -61,6 +79,22 @@ import org.exoip.exoscale.generated.model.SecurityGroupList;
  * a passing reason (429, 5xx, timeout, lost connection); other answers fail at once. Every failure
  * is an {@link ExoscaleException} that names the call and never holds the API secret.
  *
+ * <p>Connections, made for a failover daemon whose one important request comes after hours of
+ * quiet, through firewalls and NATs that may have forgotten an idle connection without a word:
+ * <ul>
+ *   <li>A connection idle longer than the idle timeout is never reused: the next request goes out
+ *       on a new pool (and {@link #configureJdk} bounds every pooled connection's idle time).</li>
+ *   <li>Attach and detach are hedged: the request goes out on the pooled connection and, when
+ *       no answer came within about two round trips, on a new connection too, with its own
+ *       signature; the first answer wins, and its pool is kept. So a connection that a middlebox
+ *       forgot costs two round trips and a handshake, never a request timeout. Writes are safe to
+ *       repeat: the API refuses the second attach (or detach) as a conflict, which is read back.</li>
+ *   <li>After a network failure or timeout, the retry goes out on a new pool too.</li>
+ *   <li>A host name is resolved off the request path (see {@link EndpointAddresses}): requests
+ *       connect to its last good address, with the name in the Host header and in TLS (SNI and
+ *       certificate check), so that a resolver that is slow or down never delays a failover.</li>
+ * </ul>
+ *
  * <p>Thread-safe. Every method blocks (network, back-off, operation polling): call it from a
  * worker thread, never from an event loop.
  */
@@ -78,19 +112,47 @@ public final class ExoscaleClient {
     private static final String CREDENTIALS_HINT = "(the API refused the request's credentials or signature: "
             + "check the API key and secret, the key's role, and this host's clock)";
 
+    /** The JDK's switch that lets a request carry its own Host header: needed to connect by address. */
+    static final String ALLOW_RESTRICTED_HEADERS = "jdk.httpclient.allowRestrictedHeaders";
+    /** The JDK's bound, in seconds, on how long a pooled HTTP/1.1 connection may stay idle (default 1200). */
+    static final String KEEPALIVE_TIMEOUT = "jdk.httpclient.keepalive.timeout";
+
+    static {
+        allowHostHeader();
+    }
+
+    static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 20;
+    /** The default idle timeout: well below the minute or more that stateful middleboxes keep a quiet flow. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
+
     private final URI endpoint;
     private final String apiKey;
     private volatile String apiSecret;
     private final SigningInterceptor signing;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
+    private final Duration idleTimeout;
+    private final LongSupplier ticker;
     private final Clock clock;
     private final PollSchedule pollSchedule;
     private final RetryPolicy<Object> retryPolicy;
-    private final ElasticIpApi elasticIps;
-    private final InstanceApi instances;
-    private final SecurityGroupApi securityGroups;
-    private final OperationApi operations;
+    private final SSLContext sslContext;
+    /** Where requests connect when the endpoint is a host name; null for an address (or when the JDK forbids it). */
+    private final EndpointAddresses addresses;
+    /** The TLS parameters that put the endpoint's name in SNI when connecting by address; null otherwise. */
+    private final SSLParameters pinnedTls;
+    private final ObjectMapper mapper = objectMapper();
+    /** The pool in use; replaced when idle too long or after a network failure. */
+    private final AtomicReference<Transport> transport = new AtomicReference<>();
+    /** Runs the two legs of a write race. */
+    private final ExecutorService legs;
+    private final boolean raceWrites;
+    /** A fixed hedge delay for writes; null: two smoothed round trips. */
+    private final Duration writeHedge;
+    /** Smoothed time of a request's answer (1/8 weight to each new one), nanoseconds; 0 before the first. */
+    private volatile long srttNanos;
+    static final Duration MIN_HEDGE = Duration.ofMillis(20);
+    static final Duration MAX_HEDGE = Duration.ofSeconds(1);
     /** Elastic IP ids never change, so one lookup per address is enough (until a 404 says otherwise). */
     private final ConcurrentMap<Inet4Address, UUID> elasticIpIds = new ConcurrentHashMap<>();
 
@@ -103,35 +165,163 @@ public final class ExoscaleClient {
         this.apiSecret = b.apiSecret;
         this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.raceWrites = b.raceWrites;
+        this.writeHedge = b.writeHedge;
+        this.ticker = b.ticker;
         this.clock = b.clock;
         this.pollSchedule = b.pollSchedule;
         this.retryPolicy = retryPolicy(b.retrySchedule);
-
-        // HTTP/1.1: a handful of requests need no multiplexing, and a plain-HTTP endpoint (a
-        // stand-in, a proxy) then gets no h2c upgrade attempt.
-        HttpClient.Builder httpBuilder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout);
-        httpBuilder.sslContext(b.trust != null ? b.trust : TrustedCertificates.jdkDefault());
-        HttpClient http = httpBuilder.build();
-        ApiClient api = new ApiClient(HttpClient.newBuilder(), objectMapper(), endpoint.toString()) {
-            /**
-             * The generated client builds a new HttpClient, with a selector thread of its own,
-             * for each API class that asks; one serves them all.
-             */
-            @Override
-            public HttpClient getHttpClient() {
-                return http;
-            }
-        };
-        api.setConnectTimeout(connectTimeout);
-        api.setReadTimeout(requestTimeout);
+        this.sslContext = b.trust != null ? b.trust : TrustedCertificates.jdkDefault();
         this.signing = new SigningInterceptor(new RequestSigner(apiKey, apiSecret), clock);
-        api.setRequestInterceptor(signing);
-        this.elasticIps = new ElasticIpApi(api);
-        this.instances = new InstanceApi(api);
-        this.securityGroups = new SecurityGroupApi(api);
-        this.operations = new OperationApi(api);
+        String host = endpoint.getHost();
+        if (isAddressLiteral(host)) {
+            this.addresses = null;
+            this.pinnedTls = null;
+        } else if (!hostHeaderAllowed()) {
+            LOG.warn("The JDK's HTTP client was set up before exoip could allow a Host header ({}=host): "
+                    + "{} is resolved before each request, so a resolver outage delays requests", ALLOW_RESTRICTED_HEADERS,
+                    host);
+            this.addresses = null;
+            this.pinnedTls = null;
+        } else {
+            this.addresses = new EndpointAddresses(host, b.resolver, b.dnsRefresh, ticker).start();
+            SSLParameters tls = sslContext.getDefaultSSLParameters();
+            tls.setServerNames(List.of(new SNIHostName(host)));
+            this.pinnedTls = tls;
+        }
+        AtomicInteger legThreads = new AtomicInteger();
+        this.legs = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "exoip-api-write-" + legThreads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        transport.set(new Transport());
+    }
+
+    /**
+     * One HttpClient, with its pool of connections, and the generated APIs bound to it: replaced
+     * as a whole, since the generated APIs keep the client they were made with.
+     */
+    private final class Transport {
+        final ElasticIpApi elasticIps;
+        final InstanceApi instances;
+        final SecurityGroupApi securityGroups;
+        final OperationApi operations;
+        /** When a request on it last got an HTTP answer (ticker); 0 while none has. */
+        volatile long answeredNanos;
+
+        Transport() {
+            // HTTP/1.1: a handful of requests need no multiplexing, and a plain-HTTP endpoint (a
+            // stand-in, a proxy) then gets no h2c upgrade attempt.
+            HttpClient.Builder httpBuilder = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(connectTimeout)
+                    .sslContext(sslContext);
+            if (pinnedTls != null) {
+                httpBuilder.sslParameters(pinnedTls);
+            }
+            HttpClient http = httpBuilder.build();
+            ApiClient api = new ApiClient(HttpClient.newBuilder(), mapper, endpoint.toString()) {
+                /**
+                 * The generated client builds a new HttpClient, with a selector thread of its own,
+                 * for each API class that asks; one serves them all.
+                 */
+                @Override
+                public HttpClient getHttpClient() {
+                    return http;
+                }
+            };
+            api.setConnectTimeout(connectTimeout);
+            api.setReadTimeout(requestTimeout);
+            api.setRequestInterceptor(ExoscaleClient.this::intercept);
+            this.elasticIps = new ElasticIpApi(api);
+            this.instances = new InstanceApi(api);
+            this.securityGroups = new SecurityGroupApi(api);
+            this.operations = new OperationApi(api);
+        }
+
+        void answered() {
+            answeredNanos = Math.max(1, ticker.getAsLong());
+        }
+
+        boolean idleTooLong(long now) {
+            return answeredNanos != 0 && now - answeredNanos > idleTimeout.toNanos();
+        }
+    }
+
+    /** The pool to use now: a new one when the last answer on the current one is older than the idle timeout. */
+    private Transport transport() {
+        Transport current = transport.get();
+        if (current.idleTooLong(ticker.getAsLong())) {
+            LOG.debug("API connection idle for more than {} ms: a new one for the next request", idleTimeout.toMillis());
+            retire(current);
+        }
+        return transport.get();
+    }
+
+    /** Drops {@code stale}'s pool (if it is still the one in use), so that the next request connects afresh. */
+    private void retire(Transport stale) {
+        if (transport.get() == stale) {
+            transport.compareAndSet(stale, new Transport());
+        }
+    }
+
+    /** The request interceptor: connect by the last good address of a host name, then sign. */
+    private void intercept(HttpRequest.Builder builder) {
+        if (addresses != null) {
+            URI asked = builder.build().uri();
+            builder.uri(byAddress(asked, addresses.current(connectTimeout)));
+            builder.setHeader("Host", asked.getRawAuthority());
+        }
+        signing.accept(builder);
+    }
+
+    /** {@code uri} with its host replaced by {@code address}, and its port made explicit. */
+    static URI byAddress(URI uri, InetAddress address) {
+        String literal = address instanceof Inet6Address
+                ? "[" + address.getHostAddress().replace("%", "%25") + "]" : address.getHostAddress();
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return URI.create(uri.getScheme() + "://" + literal + ":" + port + uri.getRawPath()
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+    }
+
+    private static boolean isAddressLiteral(String host) {
+        return host.startsWith("[") || host.matches("[0-9.]+");
+    }
+
+    /** Lets requests carry a Host header, unless the JDK's HTTP client has read its settings already. */
+    static void allowHostHeader() {
+        String allowed = System.getProperty(ALLOW_RESTRICTED_HEADERS, "");
+        for (String header : allowed.split(",")) {
+            if (header.strip().equalsIgnoreCase("host")) {
+                return;
+            }
+        }
+        System.setProperty(ALLOW_RESTRICTED_HEADERS, allowed.isBlank() ? "host" : allowed + ",host");
+    }
+
+    private static boolean hostHeaderAllowed() {
+        try {
+            HttpRequest.newBuilder().setHeader("Host", "example.org");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Sets the JDK HTTP client's process-wide settings that exoip relies on: the Host header that
+     * connecting by address needs, and {@code idleTimeout} as the bound on every pooled
+     * connection's idle time (unless {@value #KEEPALIVE_TIMEOUT} was given to the JVM). Takes effect
+     * only when called before the process makes its first HttpClient: call it first thing.
+     */
+    public static void configureJdk(Duration idleTimeout) {
+        allowHostHeader();
+        if (System.getProperty(KEEPALIVE_TIMEOUT) == null) {
+            long seconds = Math.max(1, (idleTimeout.toMillis() + 999) / 1000);
+            System.setProperty(KEEPALIVE_TIMEOUT, Long.toString(seconds));
+        }
     }
 
     /**
@@ -208,7 +398,7 @@ public final class ExoscaleClient {
             return known;
         }
         String what = "find Elastic IP " + ip.getHostAddress();
-        List<ElasticIp> all = call(what, () -> elasticIps.listElasticIps().getElasticIps());
+        List<ElasticIp> all = call(what, t -> t.elasticIps.listElasticIps().getElasticIps());
         List<UUID> matches = nullToEmpty(all).stream()
                 .filter(eip -> ip.getHostAddress().equals(eip.getIp()) && eip.getId() != null)
                 .map(ElasticIp::getId)
@@ -225,11 +415,31 @@ public final class ExoscaleClient {
         return matches.get(0);
     }
 
+    /**
+     * Proves the API path with one cheap signed read, {@code GET /elastic-ip/{id}} (after the
+     * one-time lookup of the id): the endpoint answers, the credentials are accepted, and the
+     * Elastic IP exists. Keeps the pooled connection warm for the write that a failover needs.
+     *
+     * @throws ExoscaleException as any call; a 404 means the Elastic IP is gone
+     */
+    public void checkElasticIp(Inet4Address ip) throws ExoscaleException {
+        UUID id = elasticIpId(ip);
+        String what = "read Elastic IP " + ip.getHostAddress();
+        try {
+            call(what, t -> t.elasticIps.getElasticIp(id));
+        } catch (ExoscaleException e) {
+            if (e.status().orElse(0) == 404) {
+                elasticIpIds.remove(ip, id);
+            }
+            throw e;
+        }
+    }
+
     /** The instances {@code GET /instance?ip-address=<ip>} says the address is attached to. */
     public Set<UUID> instancesHolding(Inet4Address ip) throws ExoscaleException {
         Objects.requireNonNull(ip, "ip");
         List<InstanceListItem> items = call("list the instances holding " + ip.getHostAddress(),
-                () -> instances.listInstances(null, null, ip.getHostAddress(), null).getInstances());
+                t -> t.instances.listInstances(null, null, ip.getHostAddress(), null).getInstances());
         return nullToEmpty(items).stream()
                 .map(InstanceListItem::getId)
                 .filter(Objects::nonNull)
@@ -251,7 +461,7 @@ public final class ExoscaleClient {
     private org.exoip.exoscale.generated.model.Instance getInstance(UUID instance) throws ExoscaleException {
         Objects.requireNonNull(instance, "instance");
         String what = "get instance " + instance;
-        org.exoip.exoscale.generated.model.Instance got = call(what, () -> instances.getInstance(instance));
+        org.exoip.exoscale.generated.model.Instance got = call(what, t -> t.instances.getInstance(instance));
         if (got == null) {
             throw new ExoscaleException(what, "the answer was empty", true, null);
         }
@@ -262,16 +472,36 @@ public final class ExoscaleClient {
     public void attach(UUID elasticIp, UUID instance) throws ExoscaleException {
         String what = "attach Elastic IP " + describe(elasticIp) + " to instance " + instance;
         InstanceTarget body = target(instance);
-        Operation started = write(what, elasticIp, () -> elasticIps.attachInstanceToElasticIp(elasticIp, body));
-        await(what, started);
+        move(what, elasticIp, instance, true, t -> t.elasticIps.attachInstanceToElasticIp(elasticIp, body));
     }
 
     /** Detaches the Elastic IP from {@code instance} and waits until the operation has succeeded. */
     public void detach(UUID elasticIp, UUID instance) throws ExoscaleException {
         String what = "detach Elastic IP " + describe(elasticIp) + " from instance " + instance;
         InstanceTarget body = target(instance);
-        Operation started = write(what, elasticIp, () -> elasticIps.detachInstanceFromElasticIp(elasticIp, body));
-        await(what, started);
+        move(what, elasticIp, instance, false, t -> t.elasticIps.detachInstanceFromElasticIp(elasticIp, body));
+    }
+
+    /**
+     * A write and the wait for its operation. Safe to repeat: the API refuses the attach of an
+     * instance that holds the address (and the detach of one that does not) as a conflict, and so
+     * does it the second request of a race, which may be the operation we wait for. After a
+     * conflict the instance is read, and the move counts as done when it is in the state asked for.
+     */
+    private void move(String what, UUID elasticIp, UUID instance, boolean attach, ApiCall<Operation> put)
+            throws ExoscaleException {
+        Raced<Operation> started = write(what, elasticIp, put);
+        await(what, started.value(), () -> elasticIpsOf(instance).contains(elasticIp) == attach);
+    }
+
+    /** A write's answer, and whether two requests went out for it. */
+    private record Raced<T>(T value, boolean raced) {
+    }
+
+    /** Whether the cloud is in the state a write asked for. */
+    @FunctionalInterface
+    private interface Confirmation {
+        boolean holds() throws ExoscaleException;
     }
 
     private static InstanceTarget target(UUID instance) {
@@ -279,10 +509,10 @@ public final class ExoscaleClient {
         return new InstanceTarget().instance(new ResourceRef().id(instance));
     }
 
-    private Operation write(String what, UUID elasticIp, ApiCall<Operation> put) throws ExoscaleException {
+    private Raced<Operation> write(String what, UUID elasticIp, ApiCall<Operation> put) throws ExoscaleException {
         Objects.requireNonNull(elasticIp, "elasticIp");
         try {
-            return call(what, put);
+            return race(what, put);
         } catch (ExoscaleException e) {
             if (e.status().orElse(0) == 404) {
                 // The Elastic IP may have been deleted and created again: look it up afresh next time.
@@ -301,7 +531,7 @@ public final class ExoscaleClient {
     public List<Instance> securityGroupMembers(String groupName) throws ExoscaleException {
         Objects.requireNonNull(groupName, "groupName");
         String what = "list the members of security group \"" + groupName + "\"";
-        List<SecurityGroup> groups = call(what, () -> securityGroups.listSecurityGroups(null).getSecurityGroups());
+        List<SecurityGroup> groups = call(what, t -> t.securityGroups.listSecurityGroups(null).getSecurityGroups());
         List<UUID> matches = nullToEmpty(groups).stream()
                 .filter(g -> groupName.equals(g.getName()) && g.getId() != null)
                 .map(SecurityGroup::getId)
@@ -314,7 +544,7 @@ public final class ExoscaleClient {
                     + " (rename them so the name is unique)", false, null);
         }
         UUID group = matches.get(0);
-        List<InstanceListItem> items = call(what, () -> instances.listInstances(null, null, null, null).getInstances());
+        List<InstanceListItem> items = call(what, t -> t.instances.listInstances(null, null, null, null).getInstances());
         List<Instance> members = new ArrayList<>();
         for (InstanceListItem item : nullToEmpty(items)) {
             Set<UUID> itemGroups = ids(item.getSecurityGroups());
@@ -327,8 +557,11 @@ public final class ExoscaleClient {
 
     // ---- operations -------------------------------------------------------------------------
 
-    /** Polls the operation until it is no longer pending, then throws unless it succeeded. */
-    private void await(String what, Operation started) throws ExoscaleException {
+    /**
+     * Polls the operation until it is no longer pending, then throws unless it succeeded, or it
+     * failed as a conflict and {@code afterConflict} (if given) says the cloud is as asked anyway.
+     */
+    private void await(String what, Operation started, Confirmation afterConflict) throws ExoscaleException {
         if (started == null) {
             throw new ExoscaleException(what, "the answer held no operation", false, null);
         }
@@ -342,7 +575,7 @@ public final class ExoscaleClient {
             // waits firstDelay before the first GET: an attach never completes instantly.
             last = runFailsafe(what, Failsafe.with(pollPolicy()), ctx -> ctx.isFirstAttempt()
                     ? started
-                    : call(what + ": poll operation " + id, () -> operations.getOperation(id)));
+                    : call(what + ": poll operation " + id, t -> t.operations.getOperation(id)));
         }
         OperationState state = last.getState();
         if (state == OperationState.SUCCESS) {
@@ -354,10 +587,24 @@ public final class ExoscaleClient {
                     + pollSchedule.deadline().toMillis() + " ms", true, null);
         }
         OperationReason reason = last.getReason();
+        if (reason == OperationReason.CONFLICT && afterConflict != null && confirmed(afterConflict)) {
+            LOG.debug("{}: conflict ({}), and the instance is as asked already", what, last.getMessage());
+            return;
+        }
         String message = last.getMessage() == null || last.getMessage().isBlank() ? "" : ": " + last.getMessage();
         throw new ExoscaleException(what,
                 operation + describe(state) + " (reason " + describe(reason) + ")" + redact(message),
                 retryable(state, reason), null);
+    }
+
+    /** Whether the cloud is as asked; false when the read-back fails too (the conflict is then the news). */
+    private static boolean confirmed(Confirmation confirmation) {
+        try {
+            return confirmation.holds();
+        } catch (ExoscaleException e) {
+            LOG.debug("Reading back after a conflict failed: {}", e.getMessage());
+            return false;
+        }
     }
 
     private static boolean stillRunning(Operation operation) {
@@ -401,10 +648,10 @@ public final class ExoscaleClient {
 
     // ---- calls, retries and errors ----------------------------------------------------------
 
-    /** One generated-client call. */
+    /** One generated-client call, on the APIs of the given pool. */
     @FunctionalInterface
     private interface ApiCall<T> {
-        T run() throws ApiException;
+        T run(Transport transport) throws ApiException;
     }
 
     /**
@@ -413,16 +660,136 @@ public final class ExoscaleClient {
      * Retry-After are its well-tested options, and the same library polls operations.
      */
     private <T> T call(String what, ApiCall<T> apiCall) throws ExoscaleException {
+        return runFailsafe(what, Failsafe.with(retryPolicy), ctx -> attempt(what, transport(), apiCall));
+    }
+
+    /**
+     * One try of {@code apiCall} on {@code on}. An HTTP answer, even an error, proves the
+     * connection; a network failure or timeout retires the pool, so that a retry connects afresh.
+     */
+    private <T> T attempt(String what, Transport on, ApiCall<T> apiCall) throws ExoscaleException {
+        long start = ticker.getAsLong();
+        try {
+            T value = apiCall.run(on);
+            answered(on, start);
+            return value;
+        } catch (ApiException e) {
+            if (e.getCode() > 0 && e.getCause() == null) {
+                answered(on, start);
+            } else if (e.getCause() instanceof IOException) {
+                retire(on);
+                if (addresses != null && (e.getCause() instanceof ConnectException
+                        || e.getCause() instanceof HttpConnectTimeoutException)) {
+                    addresses.failed(addresses.current(connectTimeout));
+                }
+            }
+            throw failure(what, e);
+        } catch (EndpointAddresses.UnresolvedException e) {
+            throw new ExoscaleException(what, e.getMessage(), true, null);
+        } catch (RuntimeException e) {
+            // E.g. the signing interceptor could not read the body: a bug, not a passing fault.
+            throw new ExoscaleException(what, redact(String.valueOf(e.getMessage())), false, e);
+        }
+    }
+
+    /** An HTTP answer on {@code on} to a request sent at {@code start}: the pool is alive, and the time is a round trip. */
+    private void answered(Transport on, long start) {
+        on.answered();
+        long took = Math.max(0, ticker.getAsLong() - start);
+        long before = srttNanos;
+        srttNanos = before == 0 ? took : before + (took - before) / 8;
+    }
+
+    /**
+     * A write, with the retry policy, each try hedged: the request goes out on the pooled
+     * connection; when that has not answered within the hedge delay (about two round trips, see
+     * {@link Builder#writeHedge}), the same request goes out on a new pool too, with its own
+     * signature, and the first success wins (its pool becomes the one in use). An HTTP refusal
+     * other than a conflict ends the try at once; a conflict or a network failure waits for the
+     * other leg, since the other request may be the one that got through. A pool that has never
+     * answered has nothing to doubt: no hedge.
+     */
+    private <T> Raced<T> race(String what, ApiCall<T> apiCall) throws ExoscaleException {
         return runFailsafe(what, Failsafe.with(retryPolicy), ctx -> {
+            Transport pooled = transport();
+            if (!raceWrites || pooled.answeredNanos == 0) {
+                return new Raced<>(attempt(what, pooled, apiCall), false);
+            }
+            CompletableFuture<T> pooledLeg = leg(what, pooled, apiCall);
+            Duration hedge = hedgeDelay();
             try {
-                return apiCall.run();
-            } catch (ApiException e) {
-                throw failure(what, e);
-            } catch (RuntimeException e) {
-                // E.g. the signing interceptor could not read the body: a bug, not a passing fault.
-                throw new ExoscaleException(what, redact(String.valueOf(e.getMessage())), false, e);
+                return new Raced<>(pooledLeg.get(hedge.toNanos(), TimeUnit.NANOSECONDS), false);
+            } catch (TimeoutException e) {
+                LOG.debug("{}: no answer on the pooled connection within {} ms; the same request on a new one",
+                        what, hedge.toMillis());
+            } catch (ExecutionException e) {
+                // A failure within the hedge delay (a reset, a refusal) is the answer: retried, or not, as any.
+                throw unwrap(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ExoscaleException(what, "interrupted", false, e);
+            }
+            Transport fresh = new Transport();
+            CompletableFuture<T> freshLeg = leg(what, fresh, apiCall);
+            CompletableFuture<T> first = new CompletableFuture<>();
+            AtomicInteger failedLegs = new AtomicInteger();
+            AtomicReference<ExoscaleException> failure = new AtomicReference<>();
+            for (CompletableFuture<T> leg : List.of(pooledLeg, freshLeg)) {
+                leg.whenComplete((value, thrown) -> {
+                    if (thrown == null) {
+                        if (first.complete(value) && leg == freshLeg) {
+                            // Keep the connection that answered; the pooled one (or what replaced it) may be dead.
+                            transport.getAndUpdate(now -> now == pooled || now.answeredNanos == 0 ? fresh : now);
+                            LOG.debug("{}: the new connection answered first", what);
+                        }
+                        return;
+                    }
+                    ExoscaleException e = unwrap(thrown);
+                    boolean conclusive = e.status().isPresent() && e.status().getAsInt() != 409;
+                    if (conclusive || !failure.compareAndSet(null, e)) {
+                        ExoscaleException other = failure.get();
+                        first.completeExceptionally(conclusive || other == null ? e : other);
+                    }
+                });
+            }
+            try {
+                return new Raced<>(first.get(), true);
+            } catch (ExecutionException e) {
+                throw unwrap(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ExoscaleException(what, "interrupted", false, e);
             }
         });
+    }
+
+    /** One leg of a write on its own thread; a failure completes it with a CompletionException around the ExoscaleException. */
+    private <T> CompletableFuture<T> leg(String what, Transport on, ApiCall<T> apiCall) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return attempt(what, on, apiCall);
+            } catch (ExoscaleException e) {
+                throw new CompletionException(e);
+            }
+        }, legs);
+    }
+
+    /** The ExoscaleException a leg failed with, out of the wrappers of futures. */
+    private static ExoscaleException unwrap(Throwable thrown) {
+        Throwable t = thrown;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof ExoscaleException e ? e : new ExoscaleException("API call", String.valueOf(t), false, t);
+    }
+
+    /** How long a write waits on the pooled connection before it goes out on a new one too. */
+    private Duration hedgeDelay() {
+        if (writeHedge != null) {
+            return writeHedge;
+        }
+        long twoRoundTrips = 2 * srttNanos;
+        return Duration.ofNanos(Math.max(MIN_HEDGE.toNanos(), Math.min(MAX_HEDGE.toNanos(), twoRoundTrips)));
     }
 
     @FunctionalInterface
@@ -580,6 +947,12 @@ public final class ExoscaleClient {
         private String apiSecret;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(15);
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private LongSupplier ticker = System::nanoTime;
+        private EndpointAddresses.Resolver resolver = InetAddress::getAllByName;
+        private Duration dnsRefresh = Duration.ofSeconds(30);
+        private boolean raceWrites = true;
+        private Duration writeHedge;
         private RetrySchedule retrySchedule = RetrySchedule.DEFAULT;
         private PollSchedule pollSchedule = PollSchedule.DEFAULT;
         private Clock clock = Clock.systemUTC();
@@ -627,6 +1000,55 @@ public final class ExoscaleClient {
         /** How long to wait for one request's answer; default 15 s. */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = positive(requestTimeout, "request timeout");
+            return this;
+        }
+
+        /**
+         * A connection whose last answer is older than this is not used again; default {@value
+         * #DEFAULT_IDLE_TIMEOUT_SECONDS} s, below the idle timeouts of common NATs, firewalls and load
+         * balancers.
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = positive(idleTimeout, "idle timeout");
+            return this;
+        }
+
+        /** Monotonic time for the idle timeout; tests move it by hand. */
+        Builder ticker(LongSupplier ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** How the endpoint's host name is resolved (in the background); tests give a fake. */
+        Builder resolver(EndpointAddresses.Resolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * How long an attach or detach waits for an answer on the pooled connection before the
+         * same request goes out on a new connection as well; default: two smoothed round trips of
+         * this client's requests, at least 20 ms and at most 1 s. {@code Duration.ZERO} sends both
+         * at once; tests that count requests give a long one.
+         */
+        public Builder writeHedge(Duration writeHedge) {
+            Objects.requireNonNull(writeHedge, "writeHedge");
+            if (writeHedge.isNegative()) {
+                throw new IllegalArgumentException("write hedge must not be negative, got " + writeHedge);
+            }
+            this.writeHedge = writeHedge;
+            return this;
+        }
+
+        /** Whether writes may go out on a second connection (default); scripted tests turn it off. */
+        Builder raceWrites(boolean raceWrites) {
+            this.raceWrites = raceWrites;
+            return this;
+        }
+
+        /** How often the endpoint's host name is resolved again; default 30 s. */
+        Builder dnsRefresh(Duration dnsRefresh) {
+            this.dnsRefresh = positive(dnsRefresh, "name refresh period");
             return this;
         }
 

@@ -55,6 +55,7 @@ class ExoscaleClientScriptedTest {
 
     private ExoscaleClient.Builder clientBuilder() {
         return ExoscaleClient.builder()
+                .raceWrites(false) // one scripted answer a request: the race has tests of its own
                 .endpoint(URI.create(server.base() + "/v2"))
                 .apiKey("EXOscripted")
                 .apiSecret(SECRET)

@@ -68,6 +68,7 @@ class ExoscaleClientStandinTest {
 
     private ExoscaleClient.Builder clientBuilder() {
         return ExoscaleClient.builder()
+                .writeHedge(Duration.ofMinutes(10)) // one request a write: the tests count them
                 .endpoint(server.apiBase())
                 .apiKey(KEY)
                 .apiSecret(SECRET)
@@ -154,13 +155,26 @@ class ExoscaleClientStandinTest {
     }
 
     @Test
-    void attachingAnInstanceThatHoldsItAlreadyIsAConflict() throws Exception {
+    void attachingAnInstanceThatHoldsItAlreadyIsDoneAfterAReadBack() throws Exception {
         ExoscaleClient client = client();
         client.attach(eip, nodeA);
+        long reads = requests("GET /v2/instance/{id}");
+
+        client.attach(eip, nodeA); // the API answers conflict: read back, it holds it, done
+        client.detach(eip, nodeB); // likewise: node B never held it
+
+        assertEquals(reads + 2, requests("GET /v2/instance/{id}"), server.requestCounts().toString());
+        assertEquals(Set.of(nodeA.toString()), state.holders(eip.toString()));
+    }
+
+    @Test
+    void aConflictThatTheReadBackDoesNotConfirmIsAnError() throws Exception {
+        ExoscaleClient client = client();
+        server.faults().add(Fault.operationFailure("conflict", "someone else's change"));
 
         ExoscaleException e = assertThrows(ExoscaleException.class, () -> client.attach(eip, nodeA));
 
-        assertTrue(e.getMessage().contains("failure (reason conflict)"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("failure (reason conflict): someone else's change"), e.getMessage());
         assertFalse(e.retryable());
     }
 
@@ -183,7 +197,7 @@ class ExoscaleClientStandinTest {
     void operationMessagesNameTheAddressOnceItIsKnown() throws Exception {
         ExoscaleClient client = client();
         client.elasticIpId(ip(EIP_ADDRESS));
-        server.faults().add(Fault.operationFailure("conflict", "nope"));
+        server.faults().add(Fault.operationFailure("forbidden", "nope"));
 
         ExoscaleException e = assertThrows(ExoscaleException.class, () -> client.detach(eip, nodeA));
 
