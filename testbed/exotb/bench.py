@@ -38,7 +38,7 @@ PATH_ROWS = {
     "tls": ("TLS by name, no delay, warm", False, "warm"),
     "tls-rtt": ("TLS by name, RTT %s, warm", True, "warm"),
     "tls-forgotten": ("TLS by name, RTT %s, connections forgotten", True, "forgotten"),
-    "tls-resolver-down": ("TLS by name, RTT %s, resolver down", True, "resolver-down"),
+    "tls-resolver-down": ("TLS by name, RTT %s, resolver down, connections forgotten", True, "resolver-down"),
     "op-delay": ("TLS by name, RTT %s, warm, operations take %d ms: attach completed", True, "warm"),
 }
 PATH_INTERVAL = 1
@@ -152,11 +152,10 @@ def path_series(bed, row, trials, say, rtt_ms, op_delay_ms):
             time.sleep(ICMP_CALM)
         else:
             time.sleep(IDLE)  # longer than the ICMP calm
-            if state == "forgotten":
-                bed.topology.forget_connections()
-            else:
+            if state == "resolver-down":
                 bed.resolver_answers(False)
                 time.sleep(JVM_DNS_TTL + 2)
+            bed.topology.forget_connections()
         time.sleep(random.uniform(0, interval))
         h1, h2 = bed.nodes[1], bed.iid(2)
         t0 = h1.kill()

@@ -394,8 +394,9 @@ class Scenarios:
         self._path_crash("idle-forgotten", forget, lambda: None)
 
     def resolver_down(self):
-        """Warm cluster, the resolver stops answering for longer than the JVM caches a name, then
-        kill -9 of the master: the new master's attach arrives within path_bound."""
+        """Warm cluster, the resolver stops answering for longer than the JVM caches a name, the
+        firewall forgets every connection, then kill -9 of the master: the new master's attach
+        arrives within path_bound."""
         before = {}
 
         def down():
@@ -403,7 +404,10 @@ class Scenarios:
             before["dropped"] = self.bed.resolver.dropped
             # Every cached answer in every JVM has expired: from now on a lookup asks the resolver.
             time.sleep(JVM_DNS_TTL + 2)
-            return "resolver down %d s before the kill (JVM DNS cache %d s)" % (JVM_DNS_TTL + 2, JVM_DNS_TTL)
+            # And no pooled connection spares the lookup: the issue's "the same with the resolver stopped".
+            flows = self.bed.topology.forget_connections()
+            return "resolver down %d s before the kill (JVM DNS cache %d s), then %d connection(s) forgotten" % (
+                JVM_DNS_TTL + 2, JVM_DNS_TTL, flows)
 
         def up():
             dropped = self.bed.resolver.dropped - before.get("dropped", 0)
