@@ -52,6 +52,7 @@ class Series:
         self.label = label   # the API path's conditions, for the rows over it
         self.row = row       # the --only row it belongs to
         self.arrived = []    # ns from the kill to the attach's arrival, when operations take time
+        self.attach_call = []  # ns of the new master's attach call, by its own log line (API path rows)
         self.failover = []   # ns from the kill/SIGTERM to the new holder
         self.no_holder = []  # ns without a live holder
         self.failed = 0      # trials that did not end with the expected holder in time
@@ -158,9 +159,15 @@ def path_series(bed, row, trials, say, rtt_ms, op_delay_ms):
             bed.topology.forget_connections()
         time.sleep(random.uniform(0, interval))
         h1, h2 = bed.nodes[1], bed.iid(2)
+        log_offset = os.path.getsize(bed.nodes[2].log)
         t0 = h1.kill()
         took = wait_until(lambda: bed.standin.holders() == {h2}, limit)
         bed.resolver_answers(True)
+        with open(bed.nodes[2].log, errors="replace") as f:
+            f.seek(log_offset)
+            call = analysis.attach_call_ms(f.read(), h2)
+        if took and call is not None:
+            series.attach_call.append(call * 1_000_000)
         events = bed.standin.events()
         first = analysis.first_attach(events, t0, instance=h2)
         if not took or first is None:
@@ -180,6 +187,11 @@ def path_series(bed, row, trials, say, rtt_ms, op_delay_ms):
     if delay:
         series.notes.append("attach arrived (completed - %d ms) median %s ms, p95 %s, max %s"
                             % ((delay,) + tuple(_fmt(x) for x in analysis.summary(series.arrived))))
+    if series.attach_call:
+        series.notes.append("h2's attach call by its own log (request, hedge%s) median %s ms, p95 %s, max %s, "
+                            "%d trials" % ((", operation polls" if delay else "",)
+                                           + tuple(_fmt(x) for x in analysis.summary(series.attach_call))
+                                           + (len(series.attach_call),)))
     bed.stop_all()
     bed.standin.reset()
     return series

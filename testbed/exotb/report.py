@@ -157,7 +157,8 @@ Times in milliseconds.
   kill: *warm*, 3 s of calm; *connections forgotten*, 5 s idle, then `conntrack -F` in the API's
   namespace: every pooled connection is now a black hole; *resolver down*, 5 s idle, then the
   resolver drops every query, for 3 s before the kill (longer than the JVM's cache) and until the
-  new master holds the address. Then a random part of one interval.
+  new master holds the address, and the connections are forgotten just before the kill too, so
+  that no pooled connection spares the lookup. Then a random part of one interval.
 - **failover** is the time from the kill to the attach event at the stand-in. With no operation
   delay that is the attach call's arrival. The *attach completed* row has the stand-in complete
   every operation `delay` after its request, as Exoscale's asynchronous operations do: its
