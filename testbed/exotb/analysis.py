@@ -6,6 +6,7 @@ Linux reads the same clock as Python's time.monotonic_ns(), so a kill stamped he
 stamped there can be subtracted.
 """
 
+import re
 import statistics
 from collections import namedtuple
 
@@ -104,3 +105,10 @@ def run_probability(n, k, p):
                 nxt[j + 1] += prob * p
         state = nxt
     return hit
+
+
+def attach_call_ms(log_text, instance):
+    """How long exoip's last successful attach call of `instance` took by its own log line
+    ("API attach <id>: success in N ms": request, hedge and operation polls), or None."""
+    found = re.findall(r"API attach %s: success in (\d+) ms" % re.escape(instance), log_text)
+    return int(found[-1]) if found else None

@@ -1,25 +1,37 @@
 """One run of the test bed: namespaces, stand-in and nodes, and their removal whatever happens."""
 
 import os
+import re
 import shutil
 import signal
+import socket
+import sys
 import time
 
 from . import netns
-from .cluster import Node, Standin, exoip_command, info_field, info_peers, standin_command, tail, wait_until
-from .netns import TestbedError
+from .cluster import (Node, Standin, exoip_command, info_field, info_peers, signal_group, spawn, standin_command,
+                      tail, wait_until)
+from .dns import Resolver
+from .netns import API_ADDRESS, API_NAME, RESOLVER_ADDRESS, TestbedError
 
 
 class Bed:
     """Use as a context manager: everything created inside is removed on exit, also on errors."""
 
-    def __init__(self, repo, hosts, spare_hosts=0, log=print, keep_logs=None):
+    def __init__(self, repo, hosts, spare_hosts=0, log=print, keep_logs=None, api_path=False, rtt_ms=0.0):
+        """api_path: the stand-in over HTTPS by name, behind a router namespace whose delay line
+        gives the path a round-trip time of rtt_ms, with a stateful firewall and the bed's resolver."""
         self.repo = repo
         self.host_count = hosts
         self.spare = spare_hosts
         self.log = log
         self.keep_logs = keep_logs
-        self.topology = netns.Topology()
+        self.api_path = api_path
+        self.rtt_ms = rtt_ms
+        self.delay_line = None
+        self.resolver = None
+        self.measured_rtt = None
+        self.topology = netns.Topology(api_path=api_path)
         self.workdir = os.path.join(netns.WORKDIR_ROOT, "exoip-testbed.%d" % self.topology.run_id)
         self.exoip = None
         self.standin = None
@@ -36,8 +48,10 @@ class Bed:
         try:
             self.exoip = exoip_command(self.repo)
             self.topology.create(self.host_count + self.spare)
+            if self.api_path:
+                self._start_api_path()
             self.standin = Standin(self.topology, self.workdir, standin_command(self.exoip, self.repo),
-                                   self.host_count + self.spare)
+                                   self.host_count + self.spare, tls=self.api_path)
             self.standin.start(members=set(range(1, self.host_count + 1)))
             self.nodes = {i: Node(i, self.topology, self.standin, self.workdir, self.exoip)
                           for i in range(1, self.host_count + self.spare + 1)}
@@ -59,6 +73,11 @@ class Bed:
                     node.kill()
             if self.standin:
                 self.standin.stop()
+            if self.delay_line and self.delay_line.poll() is None:
+                signal_group(self.delay_line, signal.SIGKILL)
+                self.delay_line.wait()
+            if self.resolver:
+                self.resolver.close()
             self.topology.destroy()
             if self.keep_logs:
                 os.makedirs(self.keep_logs, exist_ok=True)
@@ -68,6 +87,43 @@ class Bed:
             shutil.rmtree(self.workdir, ignore_errors=True)
         finally:
             signal.signal(signal.SIGINT, previous)
+
+    # ---- the API path
+
+    def _start_api_path(self):
+        """The delay line in the router namespace, the resolver on the bridge; checks both."""
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "delayline.py")
+        self.delay_line = spawn(self.topology.router, [sys.executable, script, "lan", "wan", "%g" % (self.rtt_ms / 2)],
+                                os.path.join(self.workdir, "delayline.log"))
+        if not wait_until(lambda: "delay line" in tail(os.path.join(self.workdir, "delayline.log"))
+                          or self.delay_line.poll() is not None, 20, poll=0.05) or self.delay_line.poll() is not None:
+            raise TestbedError("the delay line did not start (exit %s); its log:\n%s"
+                               % (self.delay_line.poll(), tail(os.path.join(self.workdir, "delayline.log"))))
+        sock = netns.socket_in(self.topology.switch, socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((RESOLVER_ADDRESS, 53))
+        self.resolver = Resolver(sock, "exotb.test", {API_NAME: [API_ADDRESS]}).start()
+        self.measured_rtt = self.ping(1)
+        if self.measured_rtt is None:
+            raise TestbedError("h1 gets no ping answer from the API at %s through the delay line; its log:\n%s"
+                               % (API_ADDRESS, tail(os.path.join(self.workdir, "delayline.log"))))
+        self.log("API path: https://%s:%d by the bed's resolver at %s; ping h1 -> API rtt min/avg/max %s ms "
+                 "(asked for %g ms); stateful firewall in %s"
+                 % (API_NAME, netns.API_TLS_PORT, RESOLVER_ADDRESS, "/".join("%.1f" % x for x in self.measured_rtt),
+                    self.rtt_ms, self.topology.api))
+
+    def ping(self, index, count=10):
+        """(min, avg, max) round-trip ms of `count` pings from host N to the API, or None; after
+        one ping that is not counted (it also waits for ARP through the delay line)."""
+        netns.run("ip", "netns", "exec", self.topology.host(index), "ping", "-n", "-q", "-c", "1", "-W", "2",
+                  API_ADDRESS, check=False)
+        out = netns.run("ip", "netns", "exec", self.topology.host(index), "ping", "-n", "-q", "-c", str(count),
+                        "-i", "0.05", "-W", "2", API_ADDRESS, check=False)
+        m = re.search(r"= ([\d.]+)/([\d.]+)/([\d.]+)/", out)
+        return tuple(float(x) for x in m.groups()) if m else None
+
+    def resolver_answers(self, on):
+        """Starts (True) or stops (False) the resolver's answers; a stopped one drops queries."""
+        self.resolver.answering = on
 
     # ---- nodes
 
@@ -153,6 +209,8 @@ class Bed:
             self.topology.link(index, True)
         self.links_down.clear()
         self.topology.clear_loss()
+        if self.resolver:
+            self.resolver_answers(True)
         self.standin.reset()
 
     def logs(self, lines=20):

@@ -11,18 +11,22 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import uuid
 
 from . import analysis
-from .netns import API_ADDRESS, TestbedError, host_address, socket_in
+from .netns import API_ADDRESS, API_NAME, API_TLS_PORT, TestbedError, host_address, socket_in
 
 ELASTIC_IP = "198.51.100.50"  # TEST-NET-2: a value in the stand-in's records, never on an interface
 API_PORT = 8080
 ADVERT_PORT = 12345
 GROUP = "exoip-peers"
 API_KEY = "EXOtestbed0000000000000001"
+# The JVM's DNS cache in the API-path mode, seconds (30 by default): "resolver down" must outlast
+# it, and with 1 s a scenario need not wait half a minute for that (see testbed/README.md).
+JVM_DNS_TTL = 1
 
 def namespaced(namespace, argv):
     """argv run inside a namespace, killed (SIGKILL) if the test bed dies.
@@ -43,13 +47,13 @@ def wait_until(condition, timeout, poll=0.03):
         time.sleep(poll)
 
 
-def spawn(namespace, argv, log_path):
+def spawn(namespace, argv, log_path, env=None):
     """Starts argv inside a namespace, output appended to log_path; returns the Popen."""
     log = open(log_path, "ab", buffering=0)
     log.write(("=== %s: %s\n" % (time.strftime("%H:%M:%S"), " ".join(argv))).encode())
     try:
         return subprocess.Popen(namespaced(namespace, argv), stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True, env=env)
     finally:
         log.close()
 
@@ -111,14 +115,31 @@ class _NamespacedHTTP(http.client.HTTPConnection):
         self.sock.connect((self.host, self.port))
 
 
+class _NamespacedHTTPS(_NamespacedHTTP):
+    """The same over TLS, trusting only the stand-in's own certificate."""
+
+    def __init__(self, namespace, host, port, timeout, context):
+        super().__init__(namespace, host, port, timeout)
+        self.context = context
+
+    def connect(self):
+        super().connect()
+        self.sock = self.context.wrap_socket(self.sock, server_hostname=self.host)
+
+
 class Standin:
     """The stand-in API in the API namespace, steered through its control API on that namespace's loopback."""
 
-    def __init__(self, topology, workdir, command, hosts):
-        """command: the stand-in's argv prefix (see standin_command)."""
+    def __init__(self, topology, workdir, command, hosts, tls=False):
+        """command: the stand-in's argv prefix (see standin_command); tls: serve HTTPS on
+        API_TLS_PORT with a self-signed certificate for API_NAME (and 127.0.0.1, for control)."""
         self.topology = topology
         self.workdir = workdir
         self.command = command
+        self.tls = tls
+        self.port = API_TLS_PORT if tls else API_PORT
+        self.ca_file = os.path.join(workdir, "api-ca.pem")
+        self._context = None
         self.secret_file = os.path.join(workdir, "api-secret")
         self.log = os.path.join(workdir, "standin.log")
         self.elastic_ip_id = str(uuid.uuid4())
@@ -149,14 +170,20 @@ class Standin:
     def start(self, members, timeout=60):
         config = self.write_config(members)
         # 0.0.0.0 inside the API namespace: the hosts reach 192.0.2.2, the control API stays on loopback.
-        self.proc = spawn(self.topology.api, self.command + ["--listen", "0.0.0.0:%d" % API_PORT,
-                                                             "--config", config], self.log)
+        argv = self.command + ["--listen", "0.0.0.0:%d" % self.port, "--config", config]
+        if self.tls:
+            argv += ["--tls-self-signed", "--tls-name", "%s,127.0.0.1" % API_NAME, "--tls-write-ca", self.ca_file]
+        self.proc = spawn(self.topology.api, argv, self.log)
         if not wait_until(lambda: self.proc.poll() is not None or self._answers(), timeout, poll=0.1) \
                 or self.proc.poll() is not None:
             raise TestbedError("the stand-in did not start (exit %s); its log:\n%s" % (self.proc.poll(),
                                                                                       tail(self.log)))
 
     def _answers(self):
+        if self.tls and self._context is None:
+            if not os.path.exists(self.ca_file):
+                return False
+            self._context = ssl.create_default_context(cafile=self.ca_file)
         try:
             return self.request("GET", "/_standin/state", timeout=1)[0] == 200
         except OSError:
@@ -164,7 +191,10 @@ class Standin:
 
     def request(self, method, path, body=None, timeout=5):
         """One control call; returns (status, parsed JSON or None)."""
-        conn = _NamespacedHTTP(self.topology.api, "127.0.0.1", API_PORT, timeout)
+        if self.tls:
+            conn = _NamespacedHTTPS(self.topology.api, "127.0.0.1", self.port, timeout, self._context)
+        else:
+            conn = _NamespacedHTTP(self.topology.api, "127.0.0.1", API_PORT, timeout)
         try:
             data = json.dumps(body).encode() if body is not None else None
             conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
@@ -178,7 +208,13 @@ class Standin:
             conn.close()
 
     def call(self, method, path, body=None):
-        status, doc = self.request(method, path, body)
+        try:
+            status, doc = self.request(method, path, body)
+        except (OSError, http.client.HTTPException) as e:
+            # One line, not a trace: most often the stand-in is gone (its exit code says so).
+            raise TestbedError("stand-in %s %s: %s (stand-in %s)" % (
+                method, path, e, "running" if self.proc and self.proc.poll() is None
+                else "exited with %s" % (self.proc.poll() if self.proc else "?")))
         if status >= 300:
             raise TestbedError("stand-in %s %s: %d %s" % (method, path, status, doc))
         return doc
@@ -248,18 +284,29 @@ class Node:
     def start(self, interval, ratio, priority, peers=None, group=False, extra=()):
         """Runs exoip -W: peers is a list of host indexes (static -p), or group=True for -G."""
         argv = self.command + [
-            "-W", "-O", "-xi", ELASTIC_IP, "-xk", API_KEY, "--api-secret-file", self.standin.secret_file,
-            "-xe", "http://%s:%d/v2" % (API_ADDRESS, API_PORT),
-            "--metadata-url", "http://%s:%d/latest/meta-data" % (API_ADDRESS, API_PORT),
-            "-l", "%s:%d" % (self.address, ADVERT_PORT), "-t", str(interval), "-r", str(ratio),
-            "-P", str(priority)]
+            "-W", "-O", "-xi", ELASTIC_IP, "-xk", API_KEY, "--api-secret-file", self.standin.secret_file]
+        env = None
+        if self.standin.tls:
+            # By name through the bed's resolver; instance and zone given, so no metadata request
+            # (the URL stays by address, never used).
+            argv += ["-xe", "https://%s:%d/v2" % (API_NAME, API_TLS_PORT), "--api-ca-file", self.standin.ca_file,
+                     "-i", self.instance, "-xz", "ch-gva-2",
+                     "--metadata-url", "https://%s:%d/latest/meta-data" % (API_ADDRESS, API_TLS_PORT)]
+            env = dict(os.environ)
+            env["EXOIP_JAVA_OPTS"] = (env.get("EXOIP_JAVA_OPTS", "") + " -Dsun.net.inetaddr.ttl=%d"
+                                      % JVM_DNS_TTL).strip()
+        else:
+            argv += ["-xe", "http://%s:%d/v2" % (API_ADDRESS, API_PORT),
+                     "--metadata-url", "http://%s:%d/latest/meta-data" % (API_ADDRESS, API_PORT)]
+        argv += ["-l", "%s:%d" % (self.address, ADVERT_PORT), "-t", str(interval), "-r", str(ratio),
+                 "-P", str(priority)]
         if group:
             argv += ["-G", GROUP]
         else:
             argv += ["-p", ",".join(host_address(p) for p in peers if p != self.index)]
         argv += list(extra)
         self.argv = argv
-        self.proc = spawn(self.namespace, argv, self.log)
+        self.proc = spawn(self.namespace, argv, self.log, env=env)
         return self
 
     def alive(self):

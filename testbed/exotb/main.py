@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from exotb import netns  # noqa: E402
 from exotb.bed import Bed  # noqa: E402
 from exotb.netns import TestbedError  # noqa: E402
+from exotb.bench import ROWS  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -26,11 +27,12 @@ def _terminate(signum, frame):
 
 def cmd_up(args):
     from exotb.cluster import ELASTIC_IP
-    with Bed(REPO, args.hosts, log=say, keep_logs=args.keep_logs) as bed:
+    with Bed(REPO, args.hosts, log=say, keep_logs=args.keep_logs, api_path=args.api_path == "tls",
+             rtt_ms=args.api_rtt) as bed:
         priorities = {i: 9 + i for i in range(1, args.hosts + 1)}
         bed.start(priorities, args.interval, args.ratio)
-        say("test bed %d: %d hosts, stand-in API in %s at 192.0.2.2:8080, logs in %s"
-            % (bed.topology.run_id, args.hosts, bed.topology.api, bed.workdir))
+        say("test bed %d: %d hosts, stand-in API in %s at 192.0.2.2:%d, logs in %s"
+            % (bed.topology.run_id, args.hosts, bed.topology.api, bed.standin.port, bed.workdir))
         for i, node in sorted(bed.nodes.items()):
             say("  %s  %-18s %s  priority %d  instance %s" % (node.name, node.namespace, node.address,
                                                                 priorities[i], node.instance))
@@ -51,11 +53,23 @@ def cmd_up(args):
 
 
 def cmd_scenarios(args):
-    from exotb.scenarios import Params, Scenarios
+    from exotb.scenarios import API_PATH_SCENARIOS, Params, Scenarios
     started = time.monotonic()
     only = set(args.only.split(",")) if args.only else None
-    with Bed(REPO, 3, spare_hosts=1, log=say, keep_logs=args.keep_logs) as bed:
-        results = Scenarios(bed, Params(args.quick), out=say).run(only)
+    results = []
+    # The API-path scenarios need the path (TLS by name, delay, firewall, resolver): a bed of their
+    # own unless the whole run is on it.
+    on_path = args.api_path == "tls"
+    plain = None if on_path else {n for n in (only or Scenarios.names()) if n not in API_PATH_SCENARIOS}
+    if plain is None or plain:
+        with Bed(REPO, 3, spare_hosts=1, log=say, keep_logs=args.keep_logs, api_path=on_path,
+                 rtt_ms=args.api_rtt) as bed:
+            results += Scenarios(bed, Params(args.quick), out=say).run(only if on_path else plain)
+    path = None if on_path else [n for n in API_PATH_SCENARIOS if only is None or n in only]
+    if path:
+        with Bed(REPO, 3, log=say, keep_logs=args.keep_logs, api_path=True,
+                 rtt_ms=args.api_rtt if args.api_rtt_given else 30.0) as bed:
+            results += Scenarios(bed, Params(args.quick), out=say).run(set(path))
     failed = [r for r in results if not r.ok]
     say("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
     say("scenarios%s took %.0f s" % (" --quick" if args.quick else "", time.monotonic() - started))
@@ -73,6 +87,24 @@ def cmd_cleanup(args):
     return 0
 
 
+def rtt_option(text):
+    from exotb.delayline import parse_rtt_ms
+    try:
+        return parse_rtt_ms(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+
+
+def add_api_path(parser, what):
+    parser.add_argument("--api-path", choices=("plain", "tls"), default="plain",
+                        help="plain: HTTP to 192.0.2.2:8080 on the bridge (default); tls: HTTPS to "
+                             "api.exotb.test:8443 by the bed's resolver, behind a router with a delay line "
+                             "and a stateful firewall" + what)
+    parser.add_argument("--api-rtt", type=rtt_option, default=None, metavar="RTT",
+                        help="round-trip time the delay line adds on the API path, e.g. 30ms (default 0; "
+                             "30ms for the API-path scenarios)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="exoip-testbed", description="Multi-host test bed for exoip "
                                      "in network namespaces (see testbed/README.md).")
@@ -82,15 +114,23 @@ def main(argv=None):
     up.add_argument("-n", "--hosts", type=int, default=3)
     up.add_argument("-t", "--interval", default="1")
     up.add_argument("-r", "--ratio", type=int, default=3)
+    add_api_path(up, "")
     sc = sub.add_parser("scenarios", help="failure scenarios, PASS/FAIL each; exit 1 if any fails")
     sc.add_argument("--quick", action="store_true", help="shorter watches and -t 0.5, for CI")
     sc.add_argument("--only", metavar="NAMES", help="comma-separated scenario names")
+    add_api_path(sc, " (idle-forgotten and resolver-down always run on it, in a bed of their own)")
     be = sub.add_parser("bench", help="failover times of exoip and keepalived")
     be.add_argument("--trials", type=int, default=20)
     be.add_argument("--intervals", default="1,0.1", help="advert intervals to measure (default 1,0.1)")
     be.add_argument("--no-keepalived", action="store_true")
     be.add_argument("--no-exoip", action="store_true")
     be.add_argument("--markdown", metavar="FILE", help="also write the report (BENCHMARKS.md) to FILE")
+    be.add_argument("--only", metavar="ROWS", help="comma-separated rows: %s (default: all)"
+                    % ",".join(ROWS))
+    be.add_argument("--api-rtt", type=rtt_option, default=None, metavar="RTT",
+                    help="round-trip time of the API path's rows but tls (default 30ms)")
+    be.add_argument("--op-delay", type=int, default=1000, metavar="MS",
+                    help="the stand-in's operation delay of the op-delay row (default 1000)")
     be.add_argument("--command-line", default=None, help=argparse.SUPPRESS)
     cl = sub.add_parser("cleanup", help="remove what killed runs left (namespaces, processes, folders)")
     cl.add_argument("--all", action="store_true", help="also the namespaces of runs still alive")
@@ -100,6 +140,19 @@ def main(argv=None):
     for keep in (args.keep_logs,):
         if keep:
             args.keep_logs = os.path.abspath(keep)
+    if hasattr(args, "api_rtt"):
+        args.api_rtt_given = args.api_rtt is not None
+        args.api_rtt = args.api_rtt if args.api_rtt is not None else 0.0
+    if getattr(args, "command", None) == "bench" and args.only:
+        unknown = sorted(set(args.only.split(",")) - set(ROWS))
+        if unknown:
+            parser.error("--only: unknown row(s) %s (expected some of: %s)" % (",".join(unknown), ",".join(ROWS)))
+    if getattr(args, "command", None) == "scenarios" and args.only:
+        from exotb.scenarios import Scenarios
+        unknown = sorted(set(args.only.split(",")) - set(Scenarios.names()))
+        if unknown:
+            parser.error("--only: unknown scenario(s) %s (expected some of: %s)"
+                         % (",".join(unknown), ",".join(Scenarios.names())))
 
     # Also when started in the background, where the shell leaves SIGINT ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)

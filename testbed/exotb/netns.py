@@ -18,6 +18,10 @@ import time
 PREFIX = "exotb"
 NETWORK = "192.0.2.0/24"
 API_ADDRESS = "192.0.2.2"
+RESOLVER_ADDRESS = "192.0.2.3"  # the bed's DNS server, on the bridge (API-path mode)
+API_NAME = "api.exotb.test"     # the stand-in's name in that mode
+API_TLS_PORT = 8443
+NETNS_ETC = "/etc/netns"        # ip netns exec mounts /etc/netns/<name>/resolv.conf over /etc/resolv.conf
 VIRTUAL_ADDRESS = "192.0.2.100"  # keepalived's virtual address; exoip's Elastic IP only lives in the API
 WORKDIR_ROOT = "/tmp"
 
@@ -46,14 +50,14 @@ def host_address(index):
     return "192.0.2.%d" % (10 + index)
 
 
-def socket_in(namespace, family=socket.AF_INET, kind=socket.SOCK_DGRAM):
+def socket_in(namespace, family=socket.AF_INET, kind=socket.SOCK_DGRAM, proto=0):
     """A socket that lives in another network namespace (setns on this thread, then back)."""
     with open("/run/netns/" + namespace) as target, open("/proc/thread-self/ns/net") as home:
         if _libc.setns(target.fileno(), _CLONE_NEWNET) != 0:
             err = ctypes.get_errno()
             raise TestbedError("setns %s: %s" % (namespace, os.strerror(err)))
         try:
-            return socket.socket(family, kind)
+            return socket.socket(family, kind, proto)
         finally:
             if _libc.setns(home.fileno(), _CLONE_NEWNET) != 0:
                 # This thread would keep talking from inside the test bed: stop at once.
@@ -87,6 +91,12 @@ def _kill_namespace(namespace):
             break
         time.sleep(0.02)
     run("ip", "netns", "delete", namespace, check=False)
+    # The resolv.conf of the API-path mode; /etc/netns itself too once no run uses it.
+    shutil.rmtree(os.path.join(NETNS_ETC, namespace), ignore_errors=True)
+    try:
+        os.rmdir(NETNS_ETC)
+    except OSError:
+        pass
 
 
 def leftovers(include_live=False):
@@ -120,10 +130,14 @@ def clean_leftovers(include_live=False, log=print):
 class Topology:
     """One run's namespaces: a switch, the API and N hosts. Not thread-safe; one owner thread."""
 
-    def __init__(self, run_id=None):
+    def __init__(self, run_id=None, api_path=False):
+        """api_path: the API behind a router namespace (delay line, stateful firewall, reached by
+        name through the bed's resolver) instead of on the bridge; see create."""
         self.run_id = run_id if run_id is not None else os.getpid()
         self.switch = "%s%d-sw" % (PREFIX, self.run_id)
         self.api = "%s%d-api" % (PREFIX, self.run_id)
+        self.router = "%s%d-rt" % (PREFIX, self.run_id)
+        self.api_path = api_path
         self.hosts = {}  # index -> namespace
         self.created = []
         self._loss = set()
@@ -132,12 +146,35 @@ class Topology:
         return "%s%d-h%d" % (PREFIX, self.run_id, index)
 
     def create(self, hosts):
-        """Creates the switch, the API namespace and hosts 1..hosts."""
+        """Creates the switch, the API namespace and hosts 1..hosts.
+
+        With api_path the API hangs off a router namespace: bridge port papi - router `lan`,
+        router `wan` - the API's eth0, the same /24 on both sides (the router forwards frames,
+        see delayline.py); the bridge itself gets the resolver's address; the API's namespace
+        gets the stateful firewall (see firewall).
+        """
         self._add_namespace(self.switch)
         run("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge", "stp_state", "0",
             "forward_delay", "0", "mcast_snooping", "0")
         run("ip", "-n", self.switch, "link", "set", "br0", "up")
-        self._attach(self.api, "papi", API_ADDRESS)
+        if self.api_path:
+            run("ip", "-n", self.switch, "addr", "add", RESOLVER_ADDRESS + "/24", "dev", "br0")
+            self._add_namespace(self.router)
+            run("ip", "-n", self.switch, "link", "add", "papi", "type", "veth", "peer", "name", "lan",
+                "netns", self.router)
+            run("ip", "-n", self.switch, "link", "set", "papi", "master", "br0", "up")
+            self._add_namespace(self.api)
+            run("ip", "-n", self.router, "link", "add", "wan", "type", "veth", "peer", "name", "eth0",
+                "netns", self.api)
+            for port in ("lan", "wan"):
+                run("ip", "-n", self.router, "link", "set", port, "promisc", "on", "up")
+                self._offloads_off(self.router, port)
+            run("ip", "-n", self.api, "addr", "add", API_ADDRESS + "/24", "dev", "eth0")
+            run("ip", "-n", self.api, "link", "set", "eth0", "up")
+            self._offloads_off(self.api, "eth0")
+            self.firewall()
+        else:
+            self._attach(self.api, "papi", API_ADDRESS)
         for index in range(1, hosts + 1):
             self.add_host(index)
 
@@ -146,7 +183,55 @@ class Topology:
         namespace = self.host(index)
         self._attach(namespace, "p%d" % index, host_address(index))
         self.hosts[index] = namespace
+        if self.api_path:
+            self._offloads_off(namespace, "eth0")
+            folder = os.path.join(NETNS_ETC, namespace)
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "resolv.conf"), "w") as f:
+                # glibc's defaults otherwise (timeout 5 s, 2 attempts): a dead resolver costs what it costs.
+                f.write("# exoip test bed %d\nnameserver %s\n" % (self.run_id, RESOLVER_ADDRESS))
         return namespace
+
+    @staticmethod
+    def _offloads_off(namespace, device):
+        """Checksums, segmentation and GRO done in software before a frame reaches the delay line
+        (which sends frames again as it got them); some features are fixed on veth, hence no check."""
+        run("ip", "netns", "exec", namespace, "ethtool", "-K", device, "tx", "off", "sg", "off", "tso", "off",
+            "gso", "off", "gro", "off", check=False)
+        out = run("ip", "netns", "exec", namespace, "ethtool", "-k", device)
+        if re.search(r"^tx-checksumming: on", out, re.M) or re.search(r"^generic-segmentation-offload: on", out, re.M):
+            raise TestbedError("could not turn checksum and segmentation offloads off on %s in %s" % (device, namespace))
+
+    def firewall(self):
+        """A stateful firewall on the API's port, as a middlebox on the way to a cloud API: packets
+        of known flows and the SYN of a new one pass, everything else is dropped silently. Loose
+        tracking off, else conntrack would adopt a mid-stream packet of a forgotten flow."""
+        run("ip", "netns", "exec", self.api, "sysctl", "-q", "-w", "net.netfilter.nf_conntrack_tcp_loose=0")
+        rules = ("table inet exotb_fw {\n"
+                 " chain in {\n  type filter hook input priority 0; policy accept;\n  iif \"lo\" accept\n"
+                 "  tcp dport %(p)d ct state established,related accept\n"
+                 "  tcp dport %(p)d tcp flags & (fin|syn|rst|ack) == syn ct state new accept\n"
+                 "  tcp dport %(p)d counter drop\n }\n"
+                 " chain out {\n  type filter hook output priority 0; policy accept;\n  oif \"lo\" accept\n"
+                 "  tcp sport %(p)d ct state established,related accept\n"
+                 "  tcp sport %(p)d counter drop\n }\n}\n" % {"p": API_TLS_PORT})
+        done = subprocess.run(["ip", "netns", "exec", self.api, "nft", "-f", "-"], input=rules, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            raise TestbedError("nft in %s: %s" % (self.api, done.stderr.strip()))
+
+    def forget_connections(self):
+        """The firewall forgets every connection it tracks (`conntrack -F`); returns how many
+        connections from the hosts to the API's port it tracked just before (-F does not say)."""
+        listed = run("ip", "netns", "exec", self.api, "conntrack", "-L", "-p", "tcp", "--dport", str(API_TLS_PORT),
+                     check=False)
+        run("ip", "netns", "exec", self.api, "conntrack", "-F")
+        return sum(1 for line in listed.splitlines() if "src=127." not in line and "ESTABLISHED" in line)
+
+    def firewall_drops(self):
+        """Packets the firewall dropped so far (both directions)."""
+        out = run("ip", "netns", "exec", self.api, "nft", "list", "table", "inet", "exotb_fw", check=False)
+        return sum(int(n) for n in re.findall(r"counter packets (\d+)", out))
 
     def _add_namespace(self, namespace):
         run("ip", "netns", "add", namespace)

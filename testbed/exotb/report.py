@@ -75,20 +75,35 @@ Command (as root, from the repository's root):
 
 def write_markdown(path, table, goals, notes, machine, args, took):
     """Writes the report; `machine` is one line on the hardware and its load."""
+    report = _fill(TEMPLATE, table, goals or "(no exoip series run)", notes, machine, took)
+    existing = _read(path)
+    with open(path, "w") as f:
+        f.write(merge(report, existing))
+
+
+def _fill(template, table, goals, notes, machine, took):
+    return template.format(date=time.strftime("%Y-%m-%d %H:%M %Z"), took=took, machine=machine,
+                           command=_command(), table=table, goals=goals, notes=_notes(notes))
+
+
+def _command():
+    """This run's command line, as a reader would type it."""
     command = " ".join(["testbed/exoip-testbed"] + [shlex.quote(a) for a in sys.argv[1:]])
     if os.environ.get("EXOIP_CMD"):
         command = "EXOIP_CMD=%s %s" % (shlex.quote(os.environ["EXOIP_CMD"]), command)
-    notes_text = ("\nNotes from the run:\n\n" + "\n".join("- " + n for n in notes) + "\n") if notes else ""
-    report = TEMPLATE.format(date=time.strftime("%Y-%m-%d %H:%M %Z"), took=took, machine=machine,
-                             command=command, table=table, goals=goals or "(no exoip series run)",
-                             notes=notes_text)
+    return command
+
+
+def _notes(notes):
+    return ("\nNotes from the run:\n\n" + "\n".join("- " + n for n in notes) + "\n") if notes else ""
+
+
+def _read(path):
     try:
         with open(path) as f:
-            existing = f.read()
+            return f.read()
     except FileNotFoundError:
-        existing = ""
-    with open(path, "w") as f:
-        f.write(merge(report, existing))
+        return ""
 
 
 def merge(report, existing):
@@ -103,3 +118,93 @@ def merge(report, existing):
         if keeping:
             kept.append(line)
     return report + ("\n" + "".join(kept) if kept else "")
+
+
+PATH_TITLE = "## Failover over the API path: TLS by name, round-trip time, a middlebox, the resolver (issue 10)"
+
+PATH_TEMPLATE = PATH_TITLE + """
+
+Latest run: {date}, {took:.0f} s in all (with whatever else the command ran).
+
+Machine: {machine}.
+
+Command (as root, from the repository's root):
+
+    {command}
+
+{table}
+
+Times in milliseconds.
+
+### Goals
+
+{goals}
+{notes}
+### Conditions and how to read them
+
+- **The path.** exoip reaches the stand-in API as `https://api.exotb.test:8443/v2`: HTTPS (TLS 1.3,
+  the stand-in's self-signed certificate, trusted with `--api-ca-file`), by a name that the bed's
+  own resolver (192.0.2.3, UDP, A records) gives; the hosts' `/etc/netns/<ns>/resolv.conf` names
+  it with glibc's defaults (5 s timeout, 2 attempts). The API sits behind a router namespace
+  whose user-space delay line holds every frame RTT/2 each way (no `sch_netem` in this kernel;
+  frames are forwarded as they are, so TCP stays end to end), and its namespace has a stateful
+  firewall: packets of known flows and SYNs of new ones pass, everything else on the API port is
+  dropped silently, with `nf_conntrack_tcp_loose=0`. The JVMs cache a name 1 s
+  (`-Dsun.net.inetaddr.ttl=1`, 30 s by default) so that a resolver outage outlasts the cache in
+  seconds, not half a minute.
+- **Trial.** As in the table above: three hosts, `-t 1 -r 3`, wait until everyone agrees, then a
+  process crash (`kill -9` of h1, its host up: the crash probe sees the ICMP refusals). Before the
+  kill: *warm*, 3 s of calm; *connections forgotten*, 5 s idle, then `conntrack -F` in the API's
+  namespace: every pooled connection is now a black hole; *resolver down*, 5 s idle, then the
+  resolver drops every query, for 3 s before the kill (longer than the JVM's cache) and until the
+  new master holds the address, and the connections are forgotten just before the kill too, so
+  that no pooled connection spares the lookup. Then a random part of one interval.
+- **failover** is the time from the kill to the attach event at the stand-in. With no operation
+  delay that is the attach call's arrival. The *attach completed* row has the stand-in complete
+  every operation `delay` after its request, as Exoscale's asynchronous operations do: its
+  failover is when the address really moved (arrival + delay; the arrival is in the notes).
+- A trial without failover within 4 × dead time + 30 s counts as failed (a stale connection
+  waits out exoip's 15 s request timeout, a dead resolver glibc's 5 s a try).
+- **Goal** (issue 10): with 30 ms RTT over TLS, connections forgotten by a middlebox or the
+  resolver down cost no more than a fresh connection plus one round trip. A warm node sends on a
+  pooled connection; a fresh one adds the TCP and TLS handshakes (2 RTT): so each median must
+  stay within the warm median + 3 RTT.
+- keepalived rows (same interval, plain VRRP on the bridge) are the reference of the last column.
+"""
+
+
+def write_path_section(path, table, goals, notes, machine, took):
+    """Puts the API path's section into the file, in place of its last version or after the
+    failover report; every other section stays as it is."""
+    section = _fill(PATH_TEMPLATE, table, goals or "(not judged)", notes, machine, took)
+    existing = _read(path)
+    with open(path, "w") as f:
+        f.write(put_section(existing, section))
+
+
+def put_section(existing, section):
+    """`existing` with `section` (whose first line is its "## " title) in place of the section of
+    that title, else before the first section the failover report does not own, else at the end."""
+    title = section.splitlines()[0]
+    own = {line for line in TEMPLATE.splitlines() if line.startswith("## ")}
+    lines = existing.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == title), None)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    else:
+        seen_own = False
+        start = len(lines)
+        for i, line in enumerate(lines):
+            if line.startswith("## "):
+                if line.rstrip("\n") in own:
+                    seen_own = True
+                elif seen_own:
+                    start = i
+                    break
+        end = start
+    body = section if section.endswith("\n") else section + "\n"
+    before = "".join(lines[:start])
+    if before and not before.endswith("\n\n"):
+        before += "\n" if before.endswith("\n") else "\n\n"
+    after = "".join(lines[end:])
+    return before + body + ("\n" + after if after and not body.endswith("\n\n") else after)

@@ -13,12 +13,27 @@ import traceback
 
 from . import analysis
 from .bed import now
-from .cluster import spawn, wait_until
+from .cluster import JVM_DNS_TTL, spawn, wait_until
 from .netns import TestbedError
 
 PRIORITIES = {1: 10, 2: 11, 3: 12}
 # exoip's default --advert-copies: how many times the master sends each advert.
 MASTER_ADVERT_COPIES = 2
+# Scenarios that need the API path (Bed(api_path=True)): cmd_scenarios gives them a bed of their own.
+API_PATH_SCENARIOS = ("idle-forgotten", "resolver-down")
+# Seconds a warm cluster's API connections sit idle before the middlebox forgets them.
+IDLE = 5
+# Slack of the API-path bound for a process crash found by the crash probe.
+CRASH_PROBE_SLACK = 0.25
+# Round trips of the bound: TCP handshake, TLS 1.3 handshake, a read, the attach.
+BOUND_ROUND_TRIPS = 4
+
+
+def path_bound(dead, rtt_ms):
+    """Seconds within which a new master's attach must reach the API after a process crash, on
+    the API path, whatever the middlebox or the resolver did: the issue's "dead time plus a few
+    round trips", with the crash probe's slack."""
+    return dead + CRASH_PROBE_SLACK + BOUND_ROUND_TRIPS * rtt_ms / 1000.0
 
 
 class Params:
@@ -89,13 +104,20 @@ class Scenarios:
             self.out(self.bed.logs(15))
         return result
 
+    CATALOGUE = [
+        ("crash", "crash"), ("hang", "hang"), ("graceful", "graceful"),
+        ("partition", "partition"), ("advert-loss", "loss"), ("api-faults", "api_faults"),
+        ("cpu-stress", "stress"), ("sigusr1", "sigusr1"), ("sigusr2", "sigusr2"),
+        ("group-join", "group_join_leave"), ("idle-forgotten", "idle_forgotten"), ("resolver-down", "resolver_down"),
+    ]
+
+    @classmethod
+    def names(cls):
+        """Every scenario's name, group-leave (run with group-join) included."""
+        return [name for name, _ in cls.CATALOGUE] + ["group-leave"]
+
     def run(self, only=None):
-        catalogue = [
-            ("crash", self.crash), ("hang", self.hang), ("graceful", self.graceful),
-            ("partition", self.partition), ("advert-loss", self.loss), ("api-faults", self.api_faults),
-            ("cpu-stress", self.stress), ("sigusr1", self.sigusr1), ("sigusr2", self.sigusr2),
-            ("group-join", self.group_join_leave),
-        ]
+        catalogue = [(name, getattr(self, method)) for name, method in self.CATALOGUE]
         for name, scenario in catalogue:
             if only and name not in only and not (name == "group-join" and "group-leave" in only):
                 continue
@@ -360,3 +382,63 @@ class Scenarios:
         self.record("group-leave", ok, "h3 dropped by every node %s after leaving the group (limit %.1f s); "
                     "%d change(s) of holder; at end %s"
                     % (ms(t_dropped - t_leave) if dropped else "never", limit, len(events), view))
+
+    # ---- the API path (Bed(api_path=True)): TLS by name, a delay line, a stateful firewall, a resolver
+
+    def idle_forgotten(self):
+        """Warm cluster, its connections idle, the firewall forgets them all, then kill -9 of the
+        master: the new master's attach arrives within path_bound."""
+        def forget():
+            flows = self.bed.topology.forget_connections()
+            return "%d tracked connection(s) forgotten after %d s idle" % (flows, IDLE)
+        self._path_crash("idle-forgotten", forget, lambda: None)
+
+    def resolver_down(self):
+        """Warm cluster, the resolver stops answering for longer than the JVM caches a name, the
+        firewall forgets every connection, then kill -9 of the master: the new master's attach
+        arrives within path_bound."""
+        before = {}
+
+        def down():
+            self.bed.resolver_answers(False)
+            before["dropped"] = self.bed.resolver.dropped
+            # Every cached answer in every JVM has expired: from now on a lookup asks the resolver.
+            time.sleep(JVM_DNS_TTL + 2)
+            # And no pooled connection spares the lookup: the issue's "the same with the resolver stopped".
+            flows = self.bed.topology.forget_connections()
+            return "resolver down %d s before the kill (JVM DNS cache %d s), then %d connection(s) forgotten" % (
+                JVM_DNS_TTL + 2, JVM_DNS_TTL, flows)
+
+        def up():
+            dropped = self.bed.resolver.dropped - before.get("dropped", 0)
+            self.bed.resolver_answers(True)
+            return "%d quer(y/ies) dropped while down" % dropped
+        self._path_crash("resolver-down", down, up)
+
+    def _path_crash(self, name, before_kill, after):
+        if not self.bed.api_path:
+            raise TestbedError("%s needs the API path (exoip-testbed scenarios runs it in a bed with one)" % name)
+        self.start3()
+        time.sleep(IDLE)
+        what = before_kill()
+        drops = self.bed.topology.firewall_drops()
+        t0 = self.bed.nodes[1].kill()
+        bound = path_bound(self.p.dead, self.bed.rtt_ms)
+        # Long enough to see how late a failing exoip is (a stale connection waits out the request timeout).
+        took = self.wait_holders([2], timeout=bound + 30)
+        later = after()
+        self.wait_quiet(t0, self.p.interval * 3, timeout=20)
+        events = self.bed.standin.events()
+        first = analysis.first_attach(events, t0, exclude={self.bed.iid(1)})
+        newcomers = {e.instance for e in analysis.attaches(events, t0)}
+        final = self.bed.standin.holders()
+        agree, view = self.agree()
+        failover = first.nanos - t0 if first else None
+        shown = ms(failover) if failover is not None else "none within %.0f s" % (bound + 30)
+        ok = took and failover is not None and failover <= bound * 1e9 and newcomers == {self.bed.iid(2)} \
+            and final == {self.bed.iid(2)} and agree
+        self.record(name, ok, "failover %s (bound %s: dead %.1f s + %.0f ms + %d x RTT %g ms); %s%s; %d packet(s) "
+                    "of unknown flows dropped by the firewall; new holders %s; at end %s"
+                    % (shown, ms(bound * 1e9), self.p.dead, CRASH_PROBE_SLACK * 1000, BOUND_ROUND_TRIPS,
+                       self.bed.rtt_ms, what, ", " + later if later else "",
+                       self.bed.topology.firewall_drops() - drops, self.bed.names(newcomers), view))

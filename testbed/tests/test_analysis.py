@@ -94,5 +94,18 @@ class RunProbabilityTest(unittest.TestCase):
         self.assertAlmostEqual(0.0, analysis.run_probability(50, 1, 0.0))
 
 
+
+class AttachCallTest(unittest.TestCase):
+    LOG = ("... ObservedElasticIpProvider: API attach a: failure in 15023 ms\n"
+           "... ObservedElasticIpProvider: API attach a: success in 52 ms\n"
+           "... ObservedElasticIpProvider: API attach b: success in 7 ms\n"
+           "... ObservedElasticIpProvider: API attach a: success in 48 ms\n")
+
+    def test_the_last_success_of_that_instance(self):
+        self.assertEqual(48, analysis.attach_call_ms(self.LOG, A))
+        self.assertEqual(7, analysis.attach_call_ms(self.LOG, B))
+        self.assertIsNone(analysis.attach_call_ms(self.LOG.replace("success", "failure"), A))
+
+
 if __name__ == "__main__":
     unittest.main()

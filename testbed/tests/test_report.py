@@ -39,5 +39,40 @@ class MergeTest(unittest.TestCase):
         self.assertEqual(1, text.count("## Results"))
 
 
+
+class PathSectionTest(unittest.TestCase):
+    """The API path's section goes after the failover report, and replaces only itself."""
+
+    FILE = ("# Failover benchmarks\n\n## Results\n\nt\n\n## How to read the figures\n\nr\n\n"
+            "## Start-up and footprint (issue 6)\n\nkept figures\n")
+
+    def section(self, body):
+        return report.PATH_TITLE + "\n\n" + body + "\n"
+
+    def titles(self, text):
+        return [line for line in text.splitlines() if line.startswith("## ")]
+
+    def test_inserted_after_the_failover_report_then_replaced_in_place(self):
+        once = report.put_section(self.FILE, self.section("first"))
+        self.assertEqual(["## Results", "## How to read the figures", report.PATH_TITLE,
+                          "## Start-up and footprint (issue 6)"], self.titles(once))
+        twice = report.put_section(once, self.section("second"))
+        self.assertEqual(self.titles(once), self.titles(twice))
+        self.assertNotIn("first", twice)
+        self.assertIn("second", twice)
+        self.assertIn("kept figures", twice)
+        self.assertIn("\nr\n\n" + report.PATH_TITLE, twice)
+
+    def test_kept_when_the_failover_report_is_rewritten(self):
+        with_path = report.put_section(self.FILE, self.section("path figures"))
+        merged = report.merge(NEW, with_path)
+        self.assertIn("path figures", merged)
+        self.assertIn("new table", merged)
+        self.assertEqual(1, merged.count(report.PATH_TITLE))
+
+    def test_a_new_file_is_the_section_alone(self):
+        self.assertEqual(self.section("x"), report.put_section("", self.section("x")))
+
+
 if __name__ == "__main__":
     unittest.main()
