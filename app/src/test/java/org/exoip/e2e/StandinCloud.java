@@ -57,6 +57,22 @@ final class StandinCloud {
         }
     }
 
+    /**
+     * Waits for a condition on the cluster's processes, asking at most every 100 ms (the
+     * conditions ask every node for info, which answers 20 a second); fails after {@code deadline}
+     * with the tail of every node's log.
+     */
+    static void awaitShowingLogs(org.exoip.demo.LocalCluster cluster, Duration deadline, String what,
+            BooleanSupplier condition) throws InterruptedException {
+        if (!org.exoip.demo.LocalCluster.await(deadline, Duration.ofMillis(100), condition)) {
+            StringBuilder logs = new StringBuilder();
+            for (org.exoip.demo.LocalCluster.Node n : cluster.nodes()) {
+                logs.append("\n--- ").append(n.name()).append('\n').append(cluster.tail(n, 25));
+            }
+            throw new AssertionError("not within " + deadline.toSeconds() + " s: " + what + logs);
+        }
+    }
+
     /** Waits for the condition, failing after {@code timeout}. */
     static void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -61,14 +61,7 @@ class WatchdogProcessesIT {
     }
 
     private void await(String what, BooleanSupplier condition) throws InterruptedException {
-        // The conditions ask every node for info: 100 ms between rounds stays under its answer limit.
-        if (!LocalCluster.await(DEADLINE, Duration.ofMillis(100), condition)) {
-            StringBuilder logs = new StringBuilder();
-            for (Node n : cluster.nodes()) {
-                logs.append("\n--- ").append(n.name()).append('\n').append(cluster.tail(n, 25));
-            }
-            throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what + logs);
-        }
+        StandinCloud.awaitShowingLogs(cluster, DEADLINE, what, condition);
     }
 
     @Test
