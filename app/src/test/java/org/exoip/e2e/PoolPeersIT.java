@@ -83,10 +83,30 @@ class PoolPeersIT {
         start(c, "-P", "1");
         await("the new member is a peer of the others, and being best, the one master",
                 () -> cluster.settledMaster().filter(n -> n == c).isPresent());
+        String info = cluster.info(a).orElseThrow();
+        assertTrue(info.contains("Peer " + b.ip() + " ") && info.contains("Peer " + c.ip() + " "), info);
+        assertTrue(!info.contains("Peer " + a.ip() + " "), "never its own peer: " + info);
 
         cluster.signal(c, "KILL");
         await("one new holder among the two left", () -> cluster.settledMaster(c).filter(n -> n != c).isPresent());
         assertEquals(1, cluster.holders().size());
+    }
+
+    @Test
+    void theInstancesWithTheLabelsAreThePeers() throws Exception {
+        Node a = cluster.addNode("node-a", false);
+        Node b = cluster.addNode("node-b", false);
+        Node other = cluster.addNode("other", false);
+        for (Node n : List.of(a, b)) {
+            cluster.standin().state().setLabels(n.id().toString(), java.util.Map.of("role", "exoip", "env", "prod"));
+        }
+        cluster.standin().state().setLabels(other.id().toString(), java.util.Map.of("role", "exoip"));
+        start(a, "--peer-label", "role=exoip,env=prod");
+        start(b, "--peer-label", "role=exoip", "--peer-label", "env=prod");
+        await("one of the two labelled instances is master and alone holds the address",
+                () -> cluster.settledMaster().isPresent());
+        String info = cluster.info(a).orElseThrow();
+        assertTrue(info.contains("Peer " + b.ip() + " ") && !info.contains("Peer " + other.ip() + " "), info);
     }
 
     @Test
