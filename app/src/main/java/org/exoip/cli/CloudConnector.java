@@ -11,7 +11,8 @@ import org.exoip.cloud.PeerSource;
 
 /**
  * Opens the cloud side of a run: finds out which instance this is and builds the Elastic IP port
- * and, with {@code -G}, the security-group peer source. Production uses the Exoscale API; tests
+ * and, with {@code -G}, {@code --peer-pool}, {@code --peer-label} or none of the peer options, the
+ * peer source in the cloud. Production uses the Exoscale API; tests
  * plug in an in-memory cloud.
  */
 @FunctionalInterface
@@ -23,7 +24,7 @@ public interface CloudConnector {
     Cloud connect(Configuration config, Supplier<Set<UUID>> knownInstances) throws CloudException;
 
     /**
-     * What {@link #connect} gives: this instance's id, the Elastic IP port, group peers if asked,
+     * What {@link #connect} gives: this instance's id, the Elastic IP port, peers from the cloud if asked,
      * and how to sign with a rotated API secret from now on (SIGHUP).
      */
     record Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers, Consumer<Secret> useSecret) {

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.exoip.logging.Secrets;
@@ -17,6 +18,9 @@ import org.exoip.logging.Secrets;
  * @param endpoint the API base URL including {@code /v2}; empty to derive it from the zone
  * @param zone     the zone; empty to read it from the metadata server
  * @param instanceId this instance's id; empty to read it from the metadata server
+ * @param peerPool   {@code --peer-pool}: the instance pool (name or id) whose members are the peers
+ * @param peerLabels {@code --peer-label}: the labels the peers carry, in the order given; empty for none.
+ *                   With none of -p, -G, --peer-pool and --peer-label, -W takes this instance's own pool
  * @param apiCaFile  PEM file of the CAs trusted for the API instead of the JDK's; empty for the JDK's
  * @param apiIdleTimeout an API connection idle longer is not used again
  * @param apiKeepWarm how often -W proves the way to the API; zero for never
@@ -34,6 +38,8 @@ public record Configuration(
         InetSocketAddress listen,
         List<String> peers,
         Optional<String> peerGroup,
+        Optional<String> peerPool,
+        Map<String, String> peerLabels,
         int deadRatio,
         int advertCopies,
         Duration interval,
@@ -55,6 +61,21 @@ public record Configuration(
         return endpoint.orElseGet(() -> URI.create(DEFAULT_ENDPOINT.replace("{zone}", zoneName)));
     }
 
+    /** Where the peers come from, for {@link #describe}. */
+    private String describePeers() {
+        if (peerGroup.isPresent()) {
+            return "security group " + peerGroup.get();
+        }
+        if (peerPool.isPresent()) {
+            return "instance pool " + peerPool.get();
+        }
+        if (!peerLabels.isEmpty()) {
+            return "instances labelled " + String.join(",", peerLabels.entrySet().stream()
+                    .map(l -> l.getKey() + "=" + l.getValue()).toList());
+        }
+        return peers.isEmpty() ? "this instance's instance pool (its manager, from the API)" : String.join(", ", peers);
+    }
+
     /** A summary for {@code -n} and {@code -v}: every setting, the secret masked. */
     public String describe() {
         StringBuilder out = new StringBuilder();
@@ -70,8 +91,7 @@ public record Configuration(
         if (mode == Mode.WATCH) {
             out.append("priority:           ").append(priority).append('\n');
             out.append("listen:             ").append(listen.getHostString()).append(':').append(listen.getPort()).append('\n');
-            out.append("peers:              ").append(peerGroup.map(g -> "security group " + g)
-                    .orElse(String.join(", ", peers))).append('\n');
+            out.append("peers:              ").append(describePeers()).append('\n');
             out.append("interval:           ").append(interval.toMillis()).append(" ms\n");
             out.append("dead ratio:         ").append(deadRatio).append('\n');
             out.append("advert copies:      ").append(advertCopies).append(" (as master)\n");

@@ -43,6 +43,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("-l", List.of("IF_BIND_TO", "IF_BIND_ADDRESS"));
         v.put("-p", List.of("IF_EXOSCALE_PEERS"));
         v.put("-G", List.of("IF_EXOSCALE_PEER_GROUP"));
+        v.put("--peer-pool", List.of("IF_EXOSCALE_PEER_POOL"));
+        v.put("--peer-label", List.of("IF_EXOSCALE_PEER_LABELS"));
         v.put("-r", List.of("IF_DEAD_RATIO"));
         v.put("-t", List.of("IF_ADVERTISEMENT_INTERVAL"));
         v.put("--reconcile-interval", List.of("IF_EXOSCALE_RECONCILE_INTERVAL"));

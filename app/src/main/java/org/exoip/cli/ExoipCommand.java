@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,7 +69,8 @@ import picocli.CommandLine.Spec;
         synopsisHeading = "%nUsage: ",
         customSynopsis = {
             "exoip -A|-D -xi EIP -xk KEY [--api-secret-file FILE | -xs SECRET] [options]",
-            "       exoip -W -xi EIP -xk KEY [--api-secret-file FILE] (-p PEER[,PEER...] | -G GROUP) [options]",
+            "       exoip -W -xi EIP -xk KEY [--api-secret-file FILE] [-p PEER[,PEER...] | -G GROUP",
+            "             | --peer-pool NAME|ID | --peer-label KEY=VALUE[,...]] [options]",
             "       exoip standin|demo [options]"},
         descriptionHeading = "%n",
         description = {
@@ -165,6 +167,19 @@ public final class ExoipCommand implements Callable<Integer> {
                     + "(env: IF_EXOSCALE_PEER_GROUP). Exclusive with -p.")
     String peerGroup;
 
+    // ---- peers from the cloud: instance pool and labels
+    @Option(names = "--peer-pool", paramLabel = "NAME|ID",
+            description = "Instance pool whose running members are the peers, refreshed periodically "
+                    + "(env: IF_EXOSCALE_PEER_POOL). Without -p, -G, --peer-pool and --peer-label, -W uses the pool "
+                    + "this instance belongs to.")
+    String peerPool;
+
+    @Option(names = "--peer-label", paramLabel = "KEY=VALUE", split = ",",
+            description = "The peers are the running instances carrying this label; repeatable and/or "
+                    + "comma-separated, all must match; refreshed periodically (env: IF_EXOSCALE_PEER_LABELS).")
+    List<String> peerLabels = new ArrayList<>();
+    // ---- end of peers from the cloud
+
     @Option(names = "-r", paramLabel = "RATIO", defaultValue = "3", converter = Converters.DeadRatio.class,
             description = "A peer is dead after more than RATIO x interval without an advert (plus a tenth of "
                     + "an interval, at most 50 ms, for a late one), at least 1 "
@@ -184,7 +199,8 @@ public final class ExoipCommand implements Callable<Integer> {
 
     @Option(names = "--peer-refresh", paramLabel = "DURATION", defaultValue = "60",
             converter = Converters.PositiveDuration.class,
-            description = "Re-resolve -p names / re-list the -G group this often (env: IF_EXOSCALE_PEER_REFRESH; "
+            description = "Re-resolve -p names / re-list the -G group, the pool or the labelled instances this often "
+                    + "(env: IF_EXOSCALE_PEER_REFRESH; "
                     + "default: ${DEFAULT-VALUE}s).")
     Duration peerRefresh;
 
@@ -584,15 +600,24 @@ public final class ExoipCommand implements Callable<Integer> {
                 peerNames.add(name);
             }
         }
+        Map<String, String> labels = labels();
         if (mode == Mode.WATCH) {
-            boolean group = peerGroup != null && !peerGroup.isBlank();
-            if (group && !peerNames.isEmpty()) {
-                throw new ParameterException(cmd, source("-p") + " and " + source("-G")
-                        + " exclude each other: give the peers or their security group");
+            List<String> given = new ArrayList<>();
+            if (!peerNames.isEmpty()) {
+                given.add(source("-p"));
             }
-            if (!group && peerNames.isEmpty()) {
-                throw new ParameterException(cmd, "-W needs peers: give -p PEER[,PEER...] (IF_EXOSCALE_PEERS) "
-                        + "or -G GROUP (IF_EXOSCALE_PEER_GROUP)");
+            if (peerGroup != null && !peerGroup.isBlank()) {
+                given.add(source("-G"));
+            }
+            if (peerPool != null && !peerPool.isBlank()) {
+                given.add(source("--peer-pool"));
+            }
+            if (!labels.isEmpty()) {
+                given.add(source("--peer-label"));
+            }
+            if (given.size() > 1) {
+                throw new ParameterException(cmd, String.join(" and ", given) + " exclude each other: give one of "
+                        + "-p (peers), -G (security group), --peer-pool (instance pool) or --peer-label (labels)");
             }
         }
         if (zone != null && !zone.isBlank() && !ExoscaleClient.ZONE.matcher(zone.trim()).matches()) {
@@ -608,8 +633,9 @@ public final class ExoipCommand implements Callable<Integer> {
         return new Configuration(mode, elasticIp, apiKey.trim(), secret, Optional.ofNullable(endpoint),
                 Optional.ofNullable(zone).map(String::trim).filter(z -> !z.isEmpty()), metadataUrl,
                 Optional.ofNullable(instanceId), priority, listen, List.copyOf(peerNames),
-                Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()), deadRatio, advertCopies,
-                interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket,
+                Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()),
+                Optional.ofNullable(peerPool).map(String::trim).filter(p -> !p.isEmpty()), labels, deadRatio,
+                advertCopies, interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket,
                 Optional.ofNullable(apiCaFile), apiIdleTimeout, apiKeepWarm);
     }
 
@@ -662,6 +688,30 @@ public final class ExoipCommand implements Callable<Integer> {
             return option;
         }
         return EnvironmentDefaults.VARIABLES.get(option).get(0) + " (" + option + ")";
+    }
+
+    /** {@code --peer-label} as key to value, in the order given; a usage error names a malformed one. */
+    private Map<String, String> labels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String raw : peerLabels) {
+            String label = raw.trim();
+            if (label.isEmpty()) {
+                continue;
+            }
+            int equals = label.indexOf('=');
+            if (equals <= 0 || !label.matches("[^=\\s]+=\\S*")) {
+                throw invalid("--peer-label", "'" + raw + "' is not KEY=VALUE (expected e.g. role=exoip, "
+                        + "without spaces)");
+            }
+            String key = label.substring(0, equals);
+            String value = label.substring(equals + 1);
+            String before = labels.put(key, value);
+            if (before != null && !before.equals(value)) {
+                throw invalid("--peer-label", "label '" + key + "' is given twice, as '" + before + "' and '" + value
+                        + "' (expected one value per key: an instance carries one)");
+            }
+        }
+        return labels;
     }
 
     /** A peer as given: a host name or IPv4 address, optionally with the shared port. */

@@ -9,10 +9,13 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ExoscaleElasticIpProvider;
+import org.exoip.cloud.LabelPeers;
 import org.exoip.cloud.PeerSource;
+import org.exoip.cloud.PoolPeers;
 import org.exoip.cloud.SecurityGroupPeers;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
+import org.exoip.exoscale.InstancePool;
 import org.exoip.exoscale.MetadataClient;
 import org.exoip.exoscale.TrustedCertificates;
 
@@ -59,12 +62,41 @@ final class ExoscaleConnector implements CloudConnector {
             }
             ExoscaleClient client = builder.build();
             LOG.info("Instance {}, zone {}, API {}", self, zone, client.endpoint());
-            Optional<PeerSource> group = config.peerGroup().map(name -> new SecurityGroupPeers(client, name, self));
+            Optional<PeerSource> group = peerSource(config, client, self);
             return new Cloud(self, new ExoscaleElasticIpProvider(client, config.elasticIp(), knownInstances), group,
                     secret -> client.useSecret(secret.reveal()));
         } catch (ExoscaleException e) {
             throw CloudException.of(e);
         }
+    }
+
+    /**
+     * The peers from the cloud: -G, --peer-pool or --peer-label; with none of these nor -p, in -W,
+     * the instance pool this instance belongs to (its manager), or an error naming the options.
+     */
+    private static Optional<PeerSource> peerSource(Configuration config, ExoscaleClient client, UUID self)
+            throws ExoscaleException, CloudException {
+        if (config.peerGroup().isPresent()) {
+            return Optional.of(new SecurityGroupPeers(client, config.peerGroup().get(), self));
+        }
+        if (config.peerPool().isPresent()) {
+            return Optional.of(new PoolPeers(client, config.peerPool().get(), self, LOG::warn));
+        }
+        if (!config.peerLabels().isEmpty()) {
+            return Optional.of(new LabelPeers(client, config.peerLabels(), self));
+        }
+        if (config.mode() != Mode.WATCH || !config.peers().isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<InstancePool> own = client.poolOf(self);
+        if (own.isEmpty()) {
+            throw new CloudException("-W needs peers, and this instance (" + self + ") belongs to no instance pool: "
+                    + "give -p PEER[,PEER...] (IF_EXOSCALE_PEERS), -G GROUP (IF_EXOSCALE_PEER_GROUP), --peer-pool "
+                    + "NAME|ID (IF_EXOSCALE_PEER_POOL) or --peer-label KEY=VALUE (IF_EXOSCALE_PEER_LABELS)", false);
+        }
+        LOG.info("No peer option: the peers are the members of instance pool {}, which this instance belongs to",
+                own.get().describe());
+        return Optional.of(new PoolPeers(client, own.get().id().toString(), self, LOG::warn));
     }
 
     /** The CAs of {@code --api-ca-file}; checked with the options already, so a failure here is the file changing. */

@@ -1,12 +1,9 @@
 package org.exoip.cloud;
 
-import java.net.InetAddress;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.UUID;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
-import org.exoip.exoscale.Instance;
 
 /**
  * Peers are the members of an Exoscale security group, found by its name; each peer's address is
@@ -34,13 +31,7 @@ public final class SecurityGroupPeers implements PeerSource {
     @Override
     public PeerList peers() throws CloudException {
         try {
-            LinkedHashSet<InetAddress> peers = new LinkedHashSet<>();
-            boolean member = false;
-            for (Instance instance : client.securityGroupMembers(groupName)) {
-                instance.publicIp().ifPresent(peers::add);
-                member |= instance.id().equals(self);
-            }
-            return new PeerList(peers, member ? Membership.MEMBER : Membership.NOT_MEMBER);
+            return PeerList.ofMembers(client.securityGroupMembers(groupName), self);
         } catch (ExoscaleException e) {
             throw CloudException.of(e);
         }

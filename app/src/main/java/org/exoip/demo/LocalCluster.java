@@ -143,8 +143,18 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts {@code exoip -W} for the node with the given extra arguments (e.g. -t, -P). */
     public void start(Node node, String... extra) throws IOException {
+        List<String> peers = new ArrayList<>(List.of("-G", GROUP));
+        peers.addAll(List.of(extra));
+        startWithPeerOptions(node, peers.toArray(String[]::new));
+    }
+
+    /**
+     * Starts {@code exoip -W} for the node without {@code -G}: the extra arguments choose the peers
+     * (or, with no peer option, the node takes its own instance pool's members).
+     */
+    public void startWithPeerOptions(Node node, String... extra) throws IOException {
         List<String> command = command(node, "-W");
-        command.addAll(List.of("-l", node.ip + ":" + port, "-G", GROUP));
+        command.addAll(List.of("-l", node.ip + ":" + port));
         command.addAll(List.of(extra));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

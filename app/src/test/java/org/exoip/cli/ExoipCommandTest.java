@@ -320,7 +320,7 @@ class ExoipCommandTest {
         "-A -xk k -xs s|missing the Elastic IP",
         "-A -xi 198.51.100.50 -xs s|missing the API key",
         "-A -xi 198.51.100.50 -xk k|missing the API secret",
-        "-W -xi 198.51.100.50 -xk k -xs s|-W needs peers",
+        "-W -xi 198.51.100.50 -xk k -xs s -p 192.0.2.2 --peer-pool web|-p and --peer-pool exclude each other",
         "-W -xi 198.51.100.50 -xk k -xs s -p 192.0.2.2 -G grp|-p and -G exclude each other",
         "-W -xi 198.51.100.50 -xk k -xs s -p 192.0.2.2 --bogus|Unknown option",
     })

@@ -33,6 +33,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -56,12 +57,16 @@ import org.exoip.exoscale.generated.ApiClient;
 import org.exoip.exoscale.generated.ApiException;
 import org.exoip.exoscale.generated.api.ElasticIpApi;
 import org.exoip.exoscale.generated.api.InstanceApi;
+import org.exoip.exoscale.generated.api.InstancePoolApi;
 import org.exoip.exoscale.generated.api.OperationApi;
 import org.exoip.exoscale.generated.api.SecurityGroupApi;
 import org.exoip.exoscale.generated.model.ElasticIp;
 import org.exoip.exoscale.generated.model.ElasticIpList;
 import org.exoip.exoscale.generated.model.InstanceList;
 import org.exoip.exoscale.generated.model.InstanceListItem;
+import org.exoip.exoscale.generated.model.InstanceState;
+import org.exoip.exoscale.generated.model.Manager;
+import org.exoip.exoscale.generated.model.ManagerType;
 import org.exoip.exoscale.generated.model.InstanceTarget;
 import org.exoip.exoscale.generated.model.Operation;
 import org.exoip.exoscale.generated.model.OperationReason;
@@ -73,7 +78,7 @@ import org.exoip.exoscale.generated.model.SecurityGroupList;
 /**
  * The calls exoip makes to the Exoscale API v2, on top of the client generated from
  * {@code src/main/openapi/exoscale-v2.yaml}: find an Elastic IP, see who holds it, move it, and
- * list a security group's members.
+ * list the peers: a security group's members, an instance pool's, or the instances with labels.
  *
  * <p>Every request is signed ({@code EXO2-HMAC-SHA256}, valid 600 s from the injected clock), has
  * a connect and a request timeout, and is retried per the {@link RetrySchedule} when it failed for
@@ -210,6 +215,7 @@ public final class ExoscaleClient {
         final ElasticIpApi elasticIps;
         final InstanceApi instances;
         final SecurityGroupApi securityGroups;
+        final InstancePoolApi instancePools;
         final OperationApi operations;
         /** When a request on it last got an HTTP answer (ticker); 0 while none has. */
         volatile long answeredNanos;
@@ -241,6 +247,7 @@ public final class ExoscaleClient {
             this.elasticIps = new ElasticIpApi(api);
             this.instances = new InstanceApi(api);
             this.securityGroups = new SecurityGroupApi(api);
+            this.instancePools = new InstancePoolApi(api);
             this.operations = new OperationApi(api);
         }
 
@@ -558,6 +565,103 @@ public final class ExoscaleClient {
             }
         }
         return members;
+    }
+
+    // ---- peers from instance pools and labels -----------------------------------------------
+
+    /**
+     * The instance pool whose id or name is {@code nameOrId} (exact match), from {@code GET
+     * /instance-pool}.
+     *
+     * @throws ExoscaleException when no pool, or more than one, has that name or id
+     */
+    public InstancePool instancePool(String nameOrId) throws ExoscaleException {
+        Objects.requireNonNull(nameOrId, "nameOrId");
+        String what = "find instance pool \"" + nameOrId + "\"";
+        List<org.exoip.exoscale.generated.model.InstancePool> pools = call(what,
+                t -> t.instancePools.listInstancePools().getInstancePools());
+        List<org.exoip.exoscale.generated.model.InstancePool> matches = nullToEmpty(pools).stream()
+                .filter(p -> p.getId() != null
+                        && (nameOrId.equals(p.getName()) || nameOrId.equalsIgnoreCase(p.getId().toString())))
+                .collect(Collectors.toList());
+        if (matches.isEmpty()) {
+            throw new ExoscaleException(what, "no instance pool has this name or id at " + endpoint
+                    + " (instance pools are zone-local: is this the right zone?)", false, null);
+        }
+        if (matches.size() > 1) {
+            throw new ExoscaleException(what, matches.size() + " instance pools have this name: "
+                    + matches.stream().map(p -> p.getId().toString()).collect(Collectors.toList())
+                    + " (give the id, or rename them so the name is unique)", false, null);
+        }
+        return pool(matches.get(0));
+    }
+
+    /**
+     * The instance pool that manages {@code instance}, from its {@code manager} (GET /instance/{id},
+     * then GET /instance-pool/{id}); empty when no pool manages it (an SKS node pool is not one).
+     */
+    public Optional<InstancePool> poolOf(UUID instance) throws ExoscaleException {
+        Manager manager = getInstance(instance).getManager();
+        if (manager == null || manager.getId() == null || manager.getType() != ManagerType.INSTANCE_POOL) {
+            return Optional.empty();
+        }
+        UUID id = manager.getId();
+        String what = "get instance pool " + id + " (the manager of instance " + instance + ")";
+        org.exoip.exoscale.generated.model.InstancePool got = call(what, t -> t.instancePools.getInstancePool(id));
+        if (got == null || got.getId() == null) {
+            throw new ExoscaleException(what, "the answer was empty", true, null);
+        }
+        return Optional.of(pool(got));
+    }
+
+    /**
+     * The running members of the instance pool {@code pool}: {@code GET
+     * /instance?manager-id=ID&manager-type=instance-pool}, each item checked again on its own
+     * {@code manager} and {@code state}.
+     */
+    public List<Instance> poolMembers(UUID pool) throws ExoscaleException {
+        Objects.requireNonNull(pool, "pool");
+        List<InstanceListItem> items = call("list the members of instance pool " + pool,
+                t -> t.instances.listInstances(pool, ManagerType.INSTANCE_POOL.getValue(), null, null).getInstances());
+        return running(items, item -> item.getManager() != null && pool.equals(item.getManager().getId())
+                && item.getManager().getType() == ManagerType.INSTANCE_POOL);
+    }
+
+    /**
+     * The running instances that carry every one of {@code labels}. The API's {@code labels}
+     * filter has no documented format: one {@code key=value} pair is sent, and every pair is
+     * checked again on the returned instances.
+     */
+    public List<Instance> labelled(Map<String, String> labels) throws ExoscaleException {
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("no labels to match");
+        }
+        Map.Entry<String, String> first = labels.entrySet().iterator().next();
+        String what = "list the instances labelled " + labels.entrySet().stream()
+                .map(l -> l.getKey() + "=" + l.getValue()).collect(Collectors.joining(","));
+        List<InstanceListItem> items = call(what,
+                t -> t.instances.listInstances(null, null, null, first.getKey() + "=" + first.getValue())
+                        .getInstances());
+        return running(items, item -> item.getLabels() != null && item.getLabels().entrySet()
+                .containsAll(labels.entrySet()));
+    }
+
+    /** The items that are running and pass {@code keep}, as Instances. */
+    private static List<Instance> running(List<InstanceListItem> items,
+            java.util.function.Predicate<InstanceListItem> keep) {
+        List<Instance> kept = new ArrayList<>();
+        for (InstanceListItem item : nullToEmpty(items)) {
+            if (item.getId() != null && item.getState() == InstanceState.RUNNING && keep.test(item)) {
+                kept.add(new Instance(item.getId(), item.getName(), Ipv4.parse(item.getPublicIp()),
+                        ids(item.getSecurityGroups())));
+            }
+        }
+        return kept;
+    }
+
+    private static InstancePool pool(org.exoip.exoscale.generated.model.InstancePool got) {
+        return new InstancePool(got.getId(), got.getName(), got.getState() == null ? null : describe(got.getState()),
+                ids(got.getInstances()), ids(got.getElasticIps()));
     }
 
     // ---- operations -------------------------------------------------------------------------

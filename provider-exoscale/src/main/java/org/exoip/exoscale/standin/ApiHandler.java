@@ -68,6 +68,11 @@ final class ApiHandler {
                     instance(exchange, item, query);
                 }
             }
+            case "instance-pool" -> {
+                if (requireGet(exchange, method)) {
+                    instancePool(exchange, item);
+                }
+            }
             case "security-group" -> {
                 if (requireGet(exchange, method)) {
                     securityGroup(exchange, item, query);
@@ -164,12 +169,59 @@ final class ApiHandler {
                     .filter(i -> address.equals(i.publicIp()) || i.elasticIpIds().stream().anyMatch(eipIds::contains))
                     .toList();
         }
-        if (query.containsKey("manager-id") || query.containsKey("manager-type") || query.containsKey("labels")) {
-            // No stand-in instance is managed by a pool or carries labels.
-            instances = List.of();
+        String managerType = query.get("manager-type");
+        if (managerType != null && !managerType.equals("instance-pool")) {
+            Replies.message(exchange, 400, "manager-type must be instance-pool");
+            return;
+        }
+        String managerId = query.get("manager-id");
+        if (managerId != null || managerType != null) {
+            instances = instances.stream().filter(i -> i.poolId() != null
+                    && (managerId == null || managerId.equalsIgnoreCase(i.poolId()))).toList();
+        }
+        String labels = query.get("labels");
+        if (labels != null) {
+            Optional<Map<String, String>> wanted = labelFilter(labels);
+            if (wanted.isEmpty()) {
+                Replies.message(exchange, 400, "labels must be key=value pairs separated by spaces");
+                return;
+            }
+            instances = instances.stream().filter(i -> i.labels().entrySet().containsAll(wanted.get().entrySet()))
+                    .toList();
         }
         Replies.json(exchange, 200, ApiJson.list("instances",
                 instances.stream().map(i -> ApiJson.instance(i, false)).toList()));
+    }
+
+    /**
+     * The {@code labels} filter of {@code GET /instance}. Its format is not described officially;
+     * the stand-in reads {@code key=value} pairs separated by spaces (as Exoscale's Karpenter
+     * provider sends them), all of which must match.
+     */
+    static Optional<Map<String, String>> labelFilter(String value) {
+        Map<String, String> pairs = new java.util.LinkedHashMap<>();
+        for (String pair : value.trim().split(" +")) {
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                return Optional.empty();
+            }
+            pairs.put(pair.substring(0, equals), pair.substring(equals + 1));
+        }
+        return Optional.of(pairs);
+    }
+
+    private void instancePool(HttpExchange exchange, String item) throws IOException {
+        if (item != null) {
+            Optional<StandinState.InstancePool> pool = state.instancePool(item);
+            if (pool.isPresent()) {
+                Replies.json(exchange, 200, ApiJson.instancePool(pool.get(), state.poolMembers(item)));
+            } else {
+                Replies.message(exchange, 404, "instance pool " + item + " not found");
+            }
+            return;
+        }
+        Replies.json(exchange, 200, ApiJson.list("instance-pools", state.instancePools().stream()
+                .map(p -> ApiJson.instancePool(p, state.poolMembers(p.id()))).toList()));
     }
 
     private void securityGroup(HttpExchange exchange, String item, Map<String, String> query) throws IOException {

@@ -36,7 +36,7 @@ final class ApiJson {
         ObjectNode node = object();
         node.put("id", instance.id());
         node.put("name", instance.name());
-        node.put("state", "running");
+        node.put("state", instance.state());
         if (instance.publicIp() != null) {
             node.put("public-ip", instance.publicIp());
         }
@@ -45,7 +45,26 @@ final class ApiJson {
         if (withElasticIps) {
             node.set("elastic-ips", idObjects(instance.elasticIpIds()));
         }
-        labels(node, Map.of());
+        labels(node, instance.labels());
+        if (instance.poolId() != null) {
+            node.putObject("manager").put("id", instance.poolId()).put("type", "instance-pool");
+        }
+        return node;
+    }
+
+    /** An instance pool, with the ids of its members. */
+    static ObjectNode instancePool(StandinState.InstancePool pool, List<String> memberIds) {
+        ObjectNode node = object();
+        node.put("id", pool.id());
+        node.put("name", pool.name());
+        node.put("state", "running");
+        if (!memberIds.isEmpty()) {
+            // The official description has size > 0: an empty pool shows none.
+            node.put("size", memberIds.size());
+        }
+        node.set("instances", idObjects(memberIds));
+        node.set("elastic-ips", idObjects(pool.elasticIpIds()));
+        labels(node, pool.labels());
         return node;
     }
 

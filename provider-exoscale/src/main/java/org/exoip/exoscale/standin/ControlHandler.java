@@ -66,18 +66,43 @@ final class ControlHandler {
                 }
                 case "POST instances" -> {
                     StandinState.Instance instance = state.addInstance(optionalText(json, "id"),
-                            requiredText(json, "name"), optionalText(json, "public-ip"), texts(json, "security-groups"));
+                            requiredText(json, "name"), optionalText(json, "public-ip"), texts(json, "security-groups"),
+                            labels(json), optionalText(json, "instance-pool"),
+                            json.has("state") ? requiredText(json, "state") : "running");
                     Replies.json(exchange, 201, ApiJson.instance(instance, true));
+                }
+                case "PUT instances/3" -> {
+                    String instance = s.get(1);
+                    switch (s.get(2)) {
+                        case "labels" -> state.setLabels(instance, ApiJson.MAPPER.convertValue(json, STRING_MAP));
+                        case "state" -> state.setState(instance, requiredText(json, "state"));
+                        default -> requireSegment(s, 2, "labels or state");
+                    }
+                    Replies.json(exchange, 200, ApiJson.instance(state.findInstance(instance).orElseThrow(), true));
+                }
+                case "POST instance-pools" -> {
+                    StandinState.InstancePool pool = state.addInstancePool(optionalText(json, "id"),
+                            requiredText(json, "name"), texts(json, "elastic-ips"), labels(json));
+                    Replies.json(exchange, 201, ApiJson.instancePool(pool, state.poolMembers(pool.id())));
+                }
+                case "PUT instance-pools/4", "DELETE instance-pools/4" -> {
+                    requireSegment(s, 2, "members");
+                    String instance = s.get(3);
+                    if (method.equals("PUT")) {
+                        state.setInstancePool(instance, s.get(1));
+                    } else if (state.findInstance(instance).map(StandinState.Instance::poolId).orElse("")
+                            .equals(poolId(s.get(1)))) {
+                        state.setInstancePool(instance, null);
+                    }
+                    Replies.noContent(exchange);
                 }
                 case "DELETE instances/2" -> {
                     state.removeInstance(s.get(1));
                     Replies.noContent(exchange);
                 }
                 case "POST elastic-ips" -> {
-                    Map<String, String> labels = json.has("labels")
-                            ? ApiJson.MAPPER.convertValue(json.get("labels"), STRING_MAP) : null;
                     StandinState.ElasticIp eip = state.addElasticIp(optionalText(json, "id"), requiredText(json, "ip"),
-                            optionalText(json, "description"), labels);
+                            optionalText(json, "description"), json.has("labels") ? labels(json) : null);
                     Replies.json(exchange, 201, ApiJson.elasticIp(eip));
                 }
                 case "PUT elastic-ips/4", "DELETE elastic-ips/4" -> {
@@ -151,6 +176,8 @@ final class ControlHandler {
         state.instances().forEach(i -> instances.add(ApiJson.instance(i, true)));
         ArrayNode groups = node.putArray("security-groups");
         state.securityGroups().forEach(g -> groups.add(ApiJson.securityGroup(g)));
+        ArrayNode pools = node.putArray("instance-pools");
+        state.instancePools().forEach(p -> pools.add(ApiJson.instancePool(p, state.poolMembers(p.id()))));
         return node;
     }
 
@@ -209,6 +236,19 @@ final class ControlHandler {
             }
         }
         return node;
+    }
+
+    /** The id of the instance pool with this id or name; 404 when there is none. */
+    private String poolId(String idOrName) {
+        return state.instancePools().stream().filter(p -> p.id().equals(idOrName) || p.name().equals(idOrName))
+                .map(StandinState.InstancePool::id).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no instance pool " + idOrName));
+    }
+
+    /** The optional {@code labels} field: an object of strings, as POST elastic-ips has always read it. */
+    private static Map<String, String> labels(JsonNode json) {
+        JsonNode value = json.get("labels");
+        return value == null || value.isNull() ? Map.of() : ApiJson.MAPPER.convertValue(value, STRING_MAP);
     }
 
     private static void requireSegment(List<String> segments, int index, String expected) {

@@ -29,8 +29,10 @@ import java.util.stream.Collectors;
  * @param operationDelayMs how long operations stay pending; null for 0
  * @param credentials      accepted API keys
  * @param securityGroups   security groups
- * @param instances        instances; their groups must be listed in {@code securityGroups}
+ * @param instances        instances; their groups must be listed in {@code securityGroups}, their pool in
+ *                         {@code instancePools}
  * @param elasticIps       Elastic IPs, each optionally attached to instances
+ * @param instancePools    instance pools; their members name them in {@code instance-pool}
  */
 public record StandinConfig(
         @JsonProperty("zone") String zone,
@@ -38,7 +40,8 @@ public record StandinConfig(
         @JsonProperty("credentials") List<Credential> credentials,
         @JsonProperty("security-groups") List<SecurityGroupSpec> securityGroups,
         @JsonProperty("instances") List<InstanceSpec> instances,
-        @JsonProperty("elastic-ips") List<ElasticIpSpec> elasticIps) {
+        @JsonProperty("elastic-ips") List<ElasticIpSpec> elasticIps,
+        @JsonProperty("instance-pools") List<InstancePoolSpec> instancePools) {
 
     /** An API key with its secret, given inline or, better, in a file of its own. */
     public record Credential(
@@ -58,12 +61,27 @@ public record StandinConfig(
             @JsonProperty("description") String description) {
     }
 
-    /** An instance; {@code id} is optional (derived from the name), {@code public-ip} should be set. */
+    /**
+     * An instance; {@code id} is optional (derived from the name), {@code public-ip} should be set;
+     * {@code instance-pool} names the pool (name or id) that manages it; {@code state} is
+     * {@code running} unless given.
+     */
     public record InstanceSpec(
             @JsonProperty("id") String id,
             @JsonProperty("name") String name,
             @JsonProperty("public-ip") String publicIp,
-            @JsonProperty("security-groups") List<String> securityGroups) {
+            @JsonProperty("security-groups") List<String> securityGroups,
+            @JsonProperty("labels") Map<String, String> labels,
+            @JsonProperty("instance-pool") String instancePool,
+            @JsonProperty("state") String state) {
+    }
+
+    /** An instance pool; {@code id} is optional, {@code elastic-ips} names Elastic IPs (address or id). */
+    public record InstancePoolSpec(
+            @JsonProperty("id") String id,
+            @JsonProperty("name") String name,
+            @JsonProperty("elastic-ips") List<String> elasticIps,
+            @JsonProperty("labels") Map<String, String> labels) {
     }
 
     /** An Elastic IP; {@code attached-to} names instances (name or id) holding it at start. */
@@ -80,11 +98,12 @@ public record StandinConfig(
         securityGroups = securityGroups == null ? List.of() : List.copyOf(securityGroups);
         instances = instances == null ? List.of() : List.copyOf(instances);
         elasticIps = elasticIps == null ? List.of() : List.copyOf(elasticIps);
+        instancePools = instancePools == null ? List.of() : List.copyOf(instancePools);
     }
 
     /** No credentials, no resources. */
     public static StandinConfig empty() {
-        return new StandinConfig(null, null, null, null, null, null);
+        return new StandinConfig(null, null, null, null, null, null, null);
     }
 
     /**
@@ -148,8 +167,8 @@ public record StandinConfig(
     }
 
     /**
-     * Adds this configuration to a state: settings, credentials, groups, instances, Elastic IPs and
-     * their holders (recorded as attach events).
+     * Adds this configuration to a state: settings, credentials, groups, Elastic IPs, instance
+     * pools, instances and the Elastic IPs' holders (recorded as attach events).
      *
      * @throws StandinConfigException naming the entry and what is wrong with it
      */
@@ -184,6 +203,24 @@ public record StandinConfig(
                 throw new StandinConfigException(where + ": " + e.getMessage());
             }
         }
+        List<StandinState.ElasticIp> eips = new ArrayList<>();
+        for (int i = 0; i < elasticIps.size(); i++) {
+            ElasticIpSpec spec = elasticIps.get(i);
+            try {
+                eips.add(state.addElasticIp(spec.id(), spec.ip(), spec.description(), spec.labels()));
+            } catch (IllegalArgumentException e) {
+                throw new StandinConfigException(eipWhere(i) + ": " + e.getMessage());
+            }
+        }
+        for (int i = 0; i < instancePools.size(); i++) {
+            InstancePoolSpec p = instancePools.get(i);
+            String where = "instance-pools[" + i + "]" + (p.name() == null ? "" : " (" + p.name() + ")");
+            try {
+                state.addInstancePool(p.id(), p.name(), p.elasticIps(), p.labels());
+            } catch (IllegalArgumentException | NoSuchElementException e) {
+                throw new StandinConfigException(where + ": " + e.getMessage());
+            }
+        }
         Set<String> groupNames = securityGroups.stream().map(SecurityGroupSpec::name).collect(Collectors.toSet());
         for (int i = 0; i < instances.size(); i++) {
             InstanceSpec spec = instances.get(i);
@@ -196,24 +233,33 @@ public record StandinConfig(
                             + "\" is not listed in security-groups");
                 }
             }
+            if (spec.instancePool() != null && instancePools.stream().noneMatch(p -> spec.instancePool()
+                    .equals(p.name()) || spec.instancePool().equals(p.id()))) {
+                throw new StandinConfigException(where + ": instance pool \"" + spec.instancePool()
+                        + "\" is not listed in instance-pools");
+            }
             try {
-                state.addInstance(spec.id(), spec.name(), spec.publicIp(), groups);
-            } catch (IllegalArgumentException e) {
+                state.addInstance(spec.id(), spec.name(), spec.publicIp(), groups, spec.labels(), spec.instancePool(),
+                        spec.state() == null ? "running" : spec.state());
+            } catch (IllegalArgumentException | NoSuchElementException e) {
                 throw new StandinConfigException(where + ": " + e.getMessage());
             }
         }
         for (int i = 0; i < elasticIps.size(); i++) {
             ElasticIpSpec spec = elasticIps.get(i);
-            String where = "elastic-ips[" + i + "]" + (spec.ip() == null ? "" : " (" + spec.ip() + ")");
             try {
-                StandinState.ElasticIp eip = state.addElasticIp(spec.id(), spec.ip(), spec.description(), spec.labels());
                 for (String holder : spec.attachedTo() == null ? List.<String>of() : spec.attachedTo()) {
-                    state.attach(eip.id(), holder);
+                    state.attach(eips.get(i).id(), holder);
                 }
             } catch (IllegalArgumentException | NoSuchElementException e) {
-                throw new StandinConfigException(where + ": " + e.getMessage());
+                throw new StandinConfigException(eipWhere(i) + ": " + e.getMessage());
             }
         }
+    }
+
+    private String eipWhere(int i) {
+        ElasticIpSpec spec = elasticIps.get(i);
+        return "elastic-ips[" + i + "]" + (spec.ip() == null ? "" : " (" + spec.ip() + ")");
     }
 
     private StandinConfig withSecretsRead(Path baseDir) throws StandinConfigException {
@@ -231,7 +277,7 @@ public record StandinConfig(
             Path file = baseDir == null ? Path.of(c.secretFile()) : baseDir.resolve(c.secretFile());
             read.add(new Credential(c.key(), readSecret(file, where), c.secretFile()));
         }
-        return new StandinConfig(zone, operationDelayMs, read, securityGroups, instances, elasticIps);
+        return new StandinConfig(zone, operationDelayMs, read, securityGroups, instances, elasticIps, instancePools);
     }
 
     /**

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 import org.exoip.exoscale.ExoscaleClient;
 
 /**
- * The world the stand-in API shows: credentials, Elastic IPs, instances, security groups, who
+ * The world the stand-in API shows: credentials, Elastic IPs, instances, security groups, instance pools, who
  * holds which Elastic IP, operations, and the record of every attachment change.
  *
  * <p>Thread-safe: every method may be called from any thread; request threads, the operation
@@ -70,12 +70,33 @@ public final class StandinState {
      * @param publicIp         its public IPv4 address, or {@code null} for a private instance
      * @param securityGroupIds ids of the security groups it is a member of
      * @param elasticIpIds     ids of the Elastic IPs it holds at the time of the snapshot
+     * @param labels           its labels
+     * @param state            its state, one of {@link #INSTANCE_STATES}
+     * @param poolId           the id of the instance pool that manages it, or {@code null}
      */
     public record Instance(String id, String name, String publicIp, List<String> securityGroupIds,
-            List<String> elasticIpIds) {
+            List<String> elasticIpIds, Map<String, String> labels, String state, String poolId) {
         public Instance {
             securityGroupIds = List.copyOf(securityGroupIds);
             elasticIpIds = List.copyOf(elasticIpIds);
+            labels = Map.copyOf(labels);
+        }
+    }
+
+    /** The instance states of the official description ({@code instance-state}). */
+    public static final List<String> INSTANCE_STATES = List.of("destroyed", "destroying", "error", "expunging",
+            "migrating", "running", "starting", "stopped", "stopping");
+
+    /**
+     * An instance pool; its members are the instances that name it as their manager, as in the
+     * real API. The stand-in shows its Elastic IPs but does not attach them to the members.
+     */
+    public record InstancePool(String id, String name, List<String> elasticIpIds, Map<String, String> labels) {
+        public InstancePool {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(name, "name");
+            elasticIpIds = List.copyOf(elasticIpIds);
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
         }
     }
 
@@ -108,6 +129,7 @@ public final class StandinState {
     private final Map<String, ElasticIp> elasticIps = new LinkedHashMap<>();
     private final Map<String, InstanceEntry> instances = new LinkedHashMap<>();
     private final Map<String, SecurityGroup> securityGroups = new LinkedHashMap<>();
+    private final Map<String, InstancePool> instancePools = new LinkedHashMap<>();
     /** Elastic IP id to the ids of the instances holding it, in attach order. */
     private final Map<String, Set<String>> holders = new HashMap<>();
     private final Map<String, OperationEntry> operations = new HashMap<>();
@@ -229,9 +251,20 @@ public final class StandinState {
      * Adds a running instance; {@code id} may be null, {@code publicIp} may be null (a private
      * instance, which the metadata server does not answer). Missing groups are created.
      */
+    public Instance addInstance(String id, String name, String publicIp, Collection<String> securityGroupNames) {
+        return addInstance(id, name, publicIp, securityGroupNames, Map.of(), null, "running");
+    }
+
+    /**
+     * Adds an instance with labels, the instance pool (name or id, or null) that manages it, and
+     * its state (one of {@link #INSTANCE_STATES}); see {@link #addInstance(String, String, String,
+     * Collection)}.
+     */
     public synchronized Instance addInstance(String id, String name, String publicIp,
-            Collection<String> securityGroupNames) {
+            Collection<String> securityGroupNames, Map<String, String> labels, String instancePool, String state) {
         requireText(name, "instance name");
+        requireState(state);
+        String poolId = instancePool == null ? null : poolByIdOrName(instancePool).id();
         if (publicIp != null) {
             if (!"inet4".equals(addressFamily(publicIp))) {
                 throw new IllegalArgumentException("public IP " + publicIp + " of " + name + " is not IPv4");
@@ -248,6 +281,9 @@ public final class StandinState {
         }
         InstanceEntry entry = new InstanceEntry(actualId, name, publicIp);
         entry.groupIds.addAll(groupIds);
+        entry.labels.putAll(labels == null ? Map.of() : labels);
+        entry.state = state;
+        entry.poolId = poolId;
         instances.put(actualId, entry);
         return entry.snapshot();
     }
@@ -276,6 +312,62 @@ public final class StandinState {
     /** Takes an instance (id or name) out of a security group (name, or id); no-op if not a member. */
     public synchronized void removeMember(String securityGroup, String instanceIdOrName) {
         instanceEntry(instanceIdOrName).groupIds.remove(groupByIdOrName(securityGroup).id());
+    }
+
+    /**
+     * Adds an instance pool with an id derived from its name unless given; {@code elasticIps}
+     * (ids or addresses of Elastic IPs that exist) and {@code labels} may be null.
+     */
+    public synchronized InstancePool addInstancePool(String id, String name, Collection<String> elasticIps,
+            Map<String, String> labels) {
+        requireText(name, "instance pool name");
+        String actualId = id == null ? derivedId("instance-pool", name) : requireUuid(id);
+        requireNewId(actualId, instancePools.containsKey(actualId));
+        List<String> eipIds = new ArrayList<>();
+        for (String eip : elasticIps == null ? List.<String>of() : elasticIps) {
+            eipIds.add(findElasticIp(eip).orElseThrow(() -> new NoSuchElementException("no Elastic IP " + eip)).id());
+        }
+        InstancePool pool = new InstancePool(actualId, name, eipIds, labels);
+        instancePools.put(actualId, pool);
+        return pool;
+    }
+
+    /**
+     * Puts an instance (id or name) in an instance pool (name or id), or with {@code null} takes
+     * it out of any, as a pool's scaling does.
+     */
+    public synchronized void setInstancePool(String instanceIdOrName, String instancePool) {
+        InstanceEntry entry = instanceEntry(instanceIdOrName);
+        entry.poolId = instancePool == null ? null : poolByIdOrName(instancePool).id();
+    }
+
+    /** Replaces the labels of an instance (id or name). */
+    public synchronized void setLabels(String instanceIdOrName, Map<String, String> labels) {
+        InstanceEntry entry = instanceEntry(instanceIdOrName);
+        Map<String, String> copy = Map.copyOf(labels);
+        entry.labels.clear();
+        entry.labels.putAll(copy);
+    }
+
+    /** Sets the state of an instance (id or name): one of {@link #INSTANCE_STATES}. */
+    public synchronized void setState(String instanceIdOrName, String state) {
+        requireState(state);
+        instanceEntry(instanceIdOrName).state = state;
+    }
+
+    /** Every instance pool, in the order added. */
+    public synchronized List<InstancePool> instancePools() {
+        return List.copyOf(instancePools.values());
+    }
+
+    /** The instance pool with this id. */
+    public synchronized Optional<InstancePool> instancePool(String id) {
+        return Optional.ofNullable(instancePools.get(id));
+    }
+
+    /** The ids of the instances an instance pool manages, in the order added. */
+    public synchronized List<String> poolMembers(String poolId) {
+        return instances.values().stream().filter(i -> poolId.equals(i.poolId)).map(i -> i.id).toList();
     }
 
     // ---- reads
@@ -455,6 +547,7 @@ public final class StandinState {
         elasticIps.clear();
         instances.clear();
         securityGroups.clear();
+        instancePools.clear();
         holders.clear();
         operations.clear();
         pending.clear();
@@ -522,6 +615,24 @@ public final class StandinState {
 
     private InstanceEntry instanceEntry(String idOrName) {
         return findInstanceEntry(idOrName).orElseThrow(() -> new NoSuchElementException("no instance " + idOrName));
+    }
+
+    private InstancePool poolByIdOrName(String idOrName) {
+        InstancePool byId = instancePools.get(idOrName);
+        if (byId != null) {
+            return byId;
+        }
+        List<InstancePool> named = instancePools.values().stream().filter(p -> p.name().equals(idOrName)).toList();
+        if (named.size() > 1) {
+            throw new IllegalArgumentException("several instance pools are named " + idOrName + "; use an id");
+        }
+        return named.stream().findFirst().orElseThrow(() -> new NoSuchElementException("no instance pool " + idOrName));
+    }
+
+    private static void requireState(String state) {
+        if (!INSTANCE_STATES.contains(state)) {
+            throw new IllegalArgumentException("instance state \"" + state + "\" is not one of " + INSTANCE_STATES);
+        }
     }
 
     private SecurityGroup groupByIdOrName(String idOrName) {
@@ -596,6 +707,9 @@ public final class StandinState {
         final String name;
         final String publicIp;
         final Set<String> groupIds = new LinkedHashSet<>();
+        final Map<String, String> labels = new LinkedHashMap<>();
+        String state = "running";
+        String poolId;
 
         InstanceEntry(String id, String name, String publicIp) {
             this.id = id;
@@ -605,7 +719,7 @@ public final class StandinState {
 
         Instance snapshot() {
             List<String> held = elasticIps.keySet().stream().filter(e -> holders.get(e).contains(id)).toList();
-            return new Instance(id, name, publicIp, List.copyOf(groupIds), held);
+            return new Instance(id, name, publicIp, List.copyOf(groupIds), held, labels, state, poolId);
         }
     }
 

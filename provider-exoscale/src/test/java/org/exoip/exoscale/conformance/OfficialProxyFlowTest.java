@@ -19,12 +19,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
 import org.exoip.exoscale.Instance;
+import org.exoip.exoscale.InstancePool;
 import org.exoip.exoscale.PollSchedule;
 import org.exoip.exoscale.RequestSigner;
 import org.exoip.exoscale.RetrySchedule;
@@ -60,6 +63,7 @@ class OfficialProxyFlowTest {
     private UUID nodeA;
     private UUID nodeB;
     private UUID group;
+    private UUID pool;
 
     @BeforeEach
     void start() throws IOException {
@@ -72,6 +76,10 @@ class OfficialProxyFlowTest {
         state.addInstance("web", "192.0.2.3", "web");
         group = UUID.fromString(state.securityGroups().stream().filter(g -> g.name().equals("exoip")).findFirst()
                 .orElseThrow().id());
+        pool = UUID.fromString(state.addInstancePool(null, "exoip-pool", List.of(EIP_ADDRESS), Map.of("role", "exoip"))
+                .id());
+        state.setInstancePool("node-a", "exoip-pool");
+        state.setLabels("node-b", Map.of("role", "exoip", "env", "prod"));
         // Attach and detach then stay pending a moment, so the client polls GET /operation/{id}.
         state.setOperationDelay(Duration.ofMillis(30));
 
@@ -135,6 +143,10 @@ class OfficialProxyFlowTest {
         assertEquals(2, b.securityGroups().size());
         List<Instance> members = client.securityGroupMembers("exoip");
         assertEquals(Set.of(nodeA, nodeB), members.stream().map(Instance::id).collect(Collectors.toSet()));
+        assertEquals(pool, client.instancePool("exoip-pool").id());
+        assertEquals(Optional.of(pool), client.poolOf(nodeA).map(InstancePool::id));
+        assertEquals(List.of(nodeA), client.poolMembers(pool).stream().map(Instance::id).toList());
+        assertEquals(List.of(nodeB), client.labelled(Map.of("role", "exoip")).stream().map(Instance::id).toList());
         client.detach(eip, nodeB);
         assertEquals(Set.of(nodeA.toString()), state.holders(eip.toString()));
         assertTrue(server.requestCounts().getOrDefault("GET /v2/operation/{id}", 0L) >= 1,
@@ -150,7 +162,9 @@ class OfficialProxyFlowTest {
     private List<String> readRoutes() {
         return List.of("/elastic-ip", "/elastic-ip/" + eip, "/instance", "/instance?ip-address=" + EIP_ADDRESS,
                 "/instance?manager-type=instance-pool", "/instance/" + nodeA, "/security-group",
-                "/security-group?visibility=private", "/security-group/" + group);
+                "/security-group?visibility=private", "/security-group/" + group, "/instance-pool",
+                "/instance-pool/" + pool, "/instance?manager-id=" + pool + "&manager-type=instance-pool",
+                "/instance?labels=role%3Dexoip%20env%3Dprod");
     }
 
     /** Each read route again, signed, and what Prism finds wrong with it, one line a violation. */

@@ -36,7 +36,8 @@ class SignatureTest extends StandinTestBase {
 
     @Test
     void acceptsQueryValuesThatNeedDecoding() throws Exception {
-        assertEquals(200, get("/instance?ip-address=" + EIP_ADDRESS + "&labels=a%20b").statusCode());
+        // The labels filter as the stand-in reads it: key=value pairs separated by a space, all escaped.
+        assertEquals(200, get("/instance?ip-address=" + EIP_ADDRESS + "&labels=a%3Db%20c%3Dd").statusCode());
     }
 
     @Test

@@ -100,6 +100,7 @@ class StandinCommandTest {
                 .header("Authorization", auth).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("192.0.2.10"));
+        assertEquals(1, server.state().instancePools().size(), "the key from the command line keeps the pools");
 
         command.stop();
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));

@@ -28,6 +28,7 @@ class StandinConfigTest {
         assertEquals(3, state.instances().size());
         assertEquals("exoip", state.securityGroups().get(0).name());
         assertEquals("192.0.2.10", state.elasticIps().get(0).ip());
+        assertEquals(3, state.poolMembers(state.instancePools().get(0).id()).size());
         assertEquals(Duration.ofMillis(500), state.operationDelay());
         assertTrue(state.secretOf("EXOstandin00000000000000001").isPresent());
     }
@@ -76,6 +77,9 @@ class StandinConfigTest {
         "{\"instances\":[{\"id\":\"nope\",\"name\":\"a\",\"public-ip\":\"127.0.0.1\"}]}|\"nope\" is not a UUID",
         "{\"elastic-ips\":[{\"ip\":\"192.0.2.300\"}]}|elastic-ips[0] (192.0.2.300)",
         "{\"elastic-ips\":[{\"ip\":\"192.0.2.1\",\"attached-to\":[\"ghost\"]}]}|no instance ghost",
+        "{\"instances\":[{\"name\":\"a\",\"public-ip\":\"127.0.0.1\",\"instance-pool\":\"web\"}]}|instances[0] (a): instance pool \"web\" is not listed in instance-pools",
+        "{\"instances\":[{\"name\":\"a\",\"public-ip\":\"127.0.0.1\",\"state\":\"asleep\"}]}|instances[0] (a): instance state \"asleep\"",
+        "{\"instance-pools\":[{\"name\":\"web\",\"elastic-ips\":[\"192.0.2.9\"]}]}|instance-pools[0] (web): no Elastic IP 192.0.2.9",
         "[]|wrong type at the top level",
         "''|empty",
     })
