@@ -109,6 +109,7 @@ class Scenarios:
         ("partition", "partition"), ("advert-loss", "loss"), ("api-faults", "api_faults"),
         ("cpu-stress", "stress"), ("sigusr1", "sigusr1"), ("sigusr2", "sigusr2"),
         ("group-join", "group_join_leave"), ("idle-forgotten", "idle_forgotten"), ("resolver-down", "resolver_down"),
+        ("service-down", "service_down"),
     ]
 
     @classmethod
@@ -384,6 +385,57 @@ class Scenarios:
                     % (ms(t_dropped - t_leave) if dropped else "never", limit, len(events), view))
 
     # ---- the API path (Bed(api_path=True)): TLS by name, a delay line, a stateful firewall, a resolver
+
+    SERVICE_PORT = 8404
+
+    def _service(self, index):
+        """A real HTTP service (Python's http.server) on host `index`'s loopback; returns the Popen."""
+        root = os.path.join(self.bed.workdir, "www")
+        os.makedirs(root, exist_ok=True)
+        log = os.path.join(self.bed.workdir, "service-h%d.log" % index)
+        return spawn(self.bed.nodes[index].namespace, ["python3", "-m", "http.server", "--bind", "127.0.0.1",
+                                                        "--directory", root, str(self.SERVICE_PORT)], log)
+
+    @staticmethod
+    def _stop(proc):
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+    def service_down(self):
+        """An HTTP service on every host and --check-http on every node (interval = the advert
+        interval, fall 2, rise 2); the master's service stops: h2 takes the address, with no moment
+        without a holder; the service starts again: back to h1 by priority, again with no gap."""
+        services = {}
+        try:
+            for index in (1, 2, 3):
+                services[index] = self._service(index)
+            check = "http://127.0.0.1:%d/ interval=%gs fall=2 rise=2" % (self.SERVICE_PORT, self.p.interval)
+            self.start3(extra=("--check-http", check))
+            t0 = now()
+            self._stop(services[1])
+            moved = self.wait_holders([2], timeout=self.p.dead * 4 + 10)
+            t_moved = now()
+            events = self.bed.standin.events()
+            first = analysis.first_attach(events, t0, exclude={self.bed.iid(1)})
+            gap, _ = analysis.holderless(events, t0, t_moved)
+            services[1] = self._service(1)
+            t1 = now()
+            back = self.wait_holders([1], timeout=self.p.dead * 4 + 20)
+            events = self.bed.standin.events()
+            gap_back, _ = analysis.holderless(events, t1, now())
+            home = analysis.first_attach(events, t1, instance=self.bed.iid(1))
+            agree, view = self.agree()
+            ok = moved and first is not None and first.instance == self.bed.iid(2) and gap == 0 \
+                and back and gap_back == 0 and agree
+            self.record("service-down", ok,
+                        "service stop -> h2's attach %s, without a holder %s; service back -> h1's attach %s, "
+                        "without a holder %s; at end %s"
+                        % (ms(first.nanos - t0) if first else "never", ms(gap),
+                           ms(home.nanos - t1) if home else "never", ms(gap_back), view))
+        finally:
+            for proc in services.values():
+                self._stop(proc)
 
     def idle_forgotten(self):
         """Warm cluster, its connections idle, the firewall forgets them all, then kill -9 of the
