@@ -134,8 +134,6 @@ Command (as root, from the repository's root):
 
 {table}
 
-Times in milliseconds.
-
 ### Goals
 
 {goals}
