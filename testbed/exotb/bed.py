@@ -201,6 +201,9 @@ class Bed:
             if node.alive():
                 node.kill()
             node.expected_exit = False
+            # Not started, as far as exited() goes: a node this reset killed and the next scenario
+            # does not start again (h4 after group-join) did not die on its own.
+            node.proc = None
 
     def reset(self):
         """Back to a clean world between scenarios: nodes stopped, cables in, no loss, no faults."""
