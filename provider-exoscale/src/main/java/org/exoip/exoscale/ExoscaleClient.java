@@ -482,15 +482,14 @@ public final class ExoscaleClient {
     public void attach(UUID elasticIp, UUID instance) throws ExoscaleException {
         String what = "attach Elastic IP " + describe(elasticIp) + " to instance " + instance;
         InstanceTarget body = target(instance);
-        move(what, elasticIp, instance, true, t -> t.elasticIps.attachInstanceToElasticIp(elasticIp, body),
-                writeHedge != null ? writeHedge : Duration.ZERO);
+        move(what, elasticIp, instance, true, t -> t.elasticIps.attachInstanceToElasticIp(elasticIp, body));
     }
 
     /** Detaches the Elastic IP from {@code instance} and waits until the operation has succeeded. */
     public void detach(UUID elasticIp, UUID instance) throws ExoscaleException {
         String what = "detach Elastic IP " + describe(elasticIp) + " from instance " + instance;
         InstanceTarget body = target(instance);
-        move(what, elasticIp, instance, false, t -> t.elasticIps.detachInstanceFromElasticIp(elasticIp, body), null);
+        move(what, elasticIp, instance, false, t -> t.elasticIps.detachInstanceFromElasticIp(elasticIp, body));
     }
 
     /**
@@ -499,14 +498,10 @@ public final class ExoscaleClient {
      * does it the second request of a race, which may be the operation we wait for. After a
      * conflict the instance is read, and the move counts as done when it is in the state asked for.
      */
-    private void move(String what, UUID elasticIp, UUID instance, boolean attach, ApiCall<Operation> put,
-            Duration hedge) throws ExoscaleException {
-        Raced<Operation> started = write(what, elasticIp, put, hedge);
-        await(what, started.value(), () -> elasticIpsOf(instance).contains(elasticIp) == attach);
-    }
-
-    /** A write's answer, and whether two requests went out for it. */
-    private record Raced<T>(T value, boolean raced) {
+    private void move(String what, UUID elasticIp, UUID instance, boolean attach, ApiCall<Operation> put)
+            throws ExoscaleException {
+        Operation started = write(what, elasticIp, put, hedgeDelay(attach));
+        await(what, started, () -> elasticIpsOf(instance).contains(elasticIp) == attach);
     }
 
     /** Whether the cloud is in the state a write asked for. */
@@ -520,7 +515,7 @@ public final class ExoscaleClient {
         return new InstanceTarget().instance(new ResourceRef().id(instance));
     }
 
-    private Raced<Operation> write(String what, UUID elasticIp, ApiCall<Operation> put, Duration hedge)
+    private Operation write(String what, UUID elasticIp, ApiCall<Operation> put, Duration hedge)
             throws ExoscaleException {
         Objects.requireNonNull(elasticIp, "elasticIp");
         try {
@@ -811,23 +806,22 @@ public final class ExoscaleClient {
 
     /**
      * A write, with the retry policy, each try hedged: the request goes out on the pooled
-     * connection; when that has not answered within the hedge delay ({@code fixedHedge}, else two
-     * smoothed round trips; see {@link Builder#writeHedge}), the same request goes out on a new
+     * connection; when that has not answered within the hedge delay ({@code hedge}, see {@link
+     * #hedgeDelay}), the same request goes out on a new
      * pool too, with its own signature, and the first success wins (its pool becomes the one in
      * use, before the call returns). An HTTP refusal other than a conflict ends the try at once; a
      * conflict or a network failure waits for the other leg, since the other request may be the
      * one that got through. A pool that has never answered has nothing to doubt: no hedge.
      */
-    private <T> Raced<T> race(String what, ApiCall<T> apiCall, Duration fixedHedge) throws ExoscaleException {
+    private <T> T race(String what, ApiCall<T> apiCall, Duration hedge) throws ExoscaleException {
         return runFailsafe(what, Failsafe.with(retryPolicy), ctx -> {
             Transport pooled = transport();
             if (!raceWrites || pooled.answeredNanos == 0) {
-                return new Raced<>(attempt(what, pooled, apiCall), false);
+                return attempt(what, pooled, apiCall);
             }
             CompletableFuture<T> pooledLeg = leg(what, pooled, apiCall);
-            Duration hedge = fixedHedge != null ? fixedHedge : hedgeDelay();
             try {
-                return new Raced<>(pooledLeg.get(hedge.toNanos(), TimeUnit.NANOSECONDS), false);
+                return pooledLeg.get(hedge.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 LOG.debug("{}: no answer on the pooled connection within {} ms; the same request on a new one",
                         what, hedge.toMillis());
@@ -866,7 +860,7 @@ public final class ExoscaleClient {
                 });
             }
             try {
-                return new Raced<>(first.get(), true);
+                return first.get();
             } catch (ExecutionException e) {
                 throw unwrap(e);
             } catch (InterruptedException e) {
@@ -896,10 +890,17 @@ public final class ExoscaleClient {
         return t instanceof ExoscaleException e ? e : new ExoscaleException("API call", String.valueOf(t), false, t);
     }
 
-    /** How long a write waits on the pooled connection before it goes out on a new one too. */
-    private Duration hedgeDelay() {
+    /**
+     * How long a write waits on the pooled connection before it goes out on a new one too: the
+     * builder's {@link Builder#writeHedge} if given, else none for an attach, on which a failover
+     * waits, and two smoothed round trips for a detach.
+     */
+    private Duration hedgeDelay(boolean attach) {
         if (writeHedge != null) {
             return writeHedge;
+        }
+        if (attach) {
+            return Duration.ZERO;
         }
         long twoRoundTrips = 2 * srttNanos;
         return Duration.ofNanos(Math.max(MIN_HEDGE.toNanos(), Math.min(MAX_HEDGE.toNanos(), twoRoundTrips)));
