@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -43,8 +41,6 @@ class CloudRefusalTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String ATTACH = "PUT /v2/elastic-ip/{id}:attach";
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
     @Test
     void aRefusedMasterSaysSoEverywhereAndRecoversWhenTheRefusalIsLifted() throws Exception {
         try (CapturedLog log = CapturedLog.of(Level.DEBUG, CloudReconciler.class);
@@ -76,9 +72,9 @@ class CloudRefusalTest {
                 assertTrue(log.at(Level.DEBUG).stream().anyMatch(e -> e.getMessage().getFormattedMessage()
                         .startsWith("Still refused")), "the later refusals are DEBUG lines");
 
-                assertTrue(get(base, "/metrics").body().contains("exoip_cloud_refused{status=\"403\"} 1"),
+                assertTrue(StandinCloud.httpGet(base, "/metrics").body().contains("exoip_cloud_refused{status=\"403\"} 1"),
                         "the refusal is exported");
-                HttpResponse<String> health = get(base, "/healthz");
+                HttpResponse<String> health = StandinCloud.httpGet(base, "/healthz");
                 assertEquals(503, health.statusCode());
                 assertTrue(health.body().startsWith("unhealthy: the cloud refuses this node's calls: 403 for "),
                         health.body());
@@ -90,8 +86,8 @@ class CloudRefusalTest {
 
                 assertTrue(standin.state().awaitHolders(eip, h -> h.equals(Set.of(self.toString())), DEADLINE),
                         "the retries went on and attached");
-                StandinCloud.await("healthz clear", () -> get(base, "/healthz").statusCode() == 200, DEADLINE);
-                assertFalse(get(base, "/metrics").body().contains("exoip_cloud_refused{"), "no refusal exported");
+                StandinCloud.await("healthz clear", () -> StandinCloud.httpGet(base, "/healthz").statusCode() == 200, DEADLINE);
+                assertFalse(StandinCloud.httpGet(base, "/metrics").body().contains("exoip_cloud_refused{"), "no refusal exported");
                 assertTrue(engine.info().get(5, TimeUnit.SECONDS).lines().anyMatch(l -> l.equals("Cloud       ok")));
                 assertTrue(log.events().stream().anyMatch(e -> e.getLevel() == Level.INFO
                         && e.getMessage().getFormattedMessage().startsWith("The cloud accepts this node's calls again")));
@@ -101,13 +97,4 @@ class CloudRefusalTest {
             }
         }
     }
-
-    private HttpResponse<String> get(URI base, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError("GET " + path + ": " + e, e);
-        }
-    }
-
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +38,6 @@ class KeepWarmTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String PROBE = "GET /v2/elastic-ip/{id}";
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
     @Test
     void aNodeProvesItCouldTakeOverAndSaysWhenItCouldNot() throws Exception {
         try (CapturedLog log = CapturedLog.of(Level.INFO, CloudProbe.class);
@@ -64,20 +60,20 @@ class KeepWarmTest {
 
                 StandinCloud.await("three probes", () -> standin.requestCounts().getOrDefault(PROBE, 0L) >= 3,
                         DEADLINE);
-                StandinCloud.await("ready", () -> get(base, "/readyz").statusCode() == 200, DEADLINE);
-                assertEquals("ready\n", get(base, "/readyz").body());
-                assertTrue(get(base, "/metrics").body().contains("exoip_takeover_ready 1.0"));
+                StandinCloud.await("ready", () -> StandinCloud.httpGet(base, "/readyz").statusCode() == 200, DEADLINE);
+                assertEquals("ready\n", StandinCloud.httpGet(base, "/readyz").body());
+                assertTrue(StandinCloud.httpGet(base, "/metrics").body().contains("exoip_takeover_ready 1.0"));
                 assertTrue(engine.info().get(5, TimeUnit.SECONDS).lines()
                         .anyMatch(l -> l.startsWith("Takeover    ready, proven ")));
 
                 standin.faults().add(Fault.status(403, "Forbidden: unknown API key").times(1_000_000)
                         .matching("GET", "/elastic-ip/"));
-                StandinCloud.await("not ready", () -> get(base, "/readyz").statusCode() == 503, DEADLINE);
-                String body = get(base, "/readyz").body();
+                StandinCloud.await("not ready", () -> StandinCloud.httpGet(base, "/readyz").statusCode() == 503, DEADLINE);
+                String body = StandinCloud.httpGet(base, "/readyz").body();
                 assertTrue(body.startsWith("not ready: this node could not take over: NOT READY for "), body);
                 assertTrue(body.contains("403"), body);
-                assertEquals(200, get(base, "/healthz").statusCode(), "alive, only not able to take over");
-                assertTrue(get(base, "/metrics").body().contains("exoip_takeover_ready 0.0"));
+                assertEquals(200, StandinCloud.httpGet(base, "/healthz").statusCode(), "alive, only not able to take over");
+                assertTrue(StandinCloud.httpGet(base, "/metrics").body().contains("exoip_takeover_ready 0.0"));
                 assertTrue(engine.info().get(5, TimeUnit.SECONDS).lines()
                         .anyMatch(l -> l.startsWith("Takeover    NOT READY for ")));
                 long failing = standin.requestCounts().getOrDefault(PROBE, 0L);
@@ -87,20 +83,12 @@ class KeepWarmTest {
                 assertEquals(1, warnings.size(), "one WARN for the change, not one a probe: " + warnings);
 
                 standin.faults().clear();
-                StandinCloud.await("ready again", () -> get(base, "/readyz").statusCode() == 200, DEADLINE);
+                StandinCloud.await("ready again", () -> StandinCloud.httpGet(base, "/readyz").statusCode() == 200, DEADLINE);
                 assertTrue(engine.info().get(5, TimeUnit.SECONDS).lines()
                         .anyMatch(l -> l.startsWith("Takeover    ready, proven ")));
             } finally {
                 engine.kill();
             }
-        }
-    }
-
-    private HttpResponse<String> get(URI base, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError("GET " + path + ": " + e, e);
         }
     }
 }

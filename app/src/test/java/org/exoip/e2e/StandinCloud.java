@@ -3,6 +3,10 @@ package org.exoip.e2e;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
@@ -54,6 +58,17 @@ final class StandinCloud {
     static int freeUdpPort() throws Exception {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             return probe.getLocalPort();
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** {@code GET base + path} (the metrics server's routes), the answer as text; an I/O failure fails the test. */
+    static HttpResponse<String> httpGet(URI base, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError("GET " + path + ": " + e, e);
         }
     }
 
