@@ -43,7 +43,12 @@ public final class AdvertCodec {
      *                                 advert is about another Elastic IP
      */
     public static Advert decode(ByteBuf in, Inet4Address expectedElasticIp) throws AdvertRejectedException {
-        Objects.requireNonNull(expectedElasticIp, "expectedElasticIp");
+        return decode(in, ElasticIpSet.of(Objects.requireNonNull(expectedElasticIp, "expectedElasticIp")));
+    }
+
+    /** As {@link #decode(ByteBuf, Inet4Address)}, for an advert about any of {@code expected}. */
+    public static Advert decode(ByteBuf in, ElasticIpSet expected) throws AdvertRejectedException {
+        Objects.requireNonNull(expected, "expected");
         int length = in.readableBytes();
         int start = in.readerIndex();
         if (length == AuthenticatedAdvertCodec.LENGTH && in.getUnsignedShort(start) == AuthenticatedAdvertCodec.VERSION) {
@@ -61,7 +66,7 @@ public final class AdvertCodec {
             throw new AdvertRejectedException(RejectReason.VERSION,
                     String.format("advert version 0x%04x (expected: 0x%04x)", version, VERSION));
         }
-        Advert advert = decodeBody(in, start, expectedElasticIp);
+        Advert advert = decodeBody(in, start, expected);
         in.skipBytes(LENGTH);
         return advert;
     }
@@ -70,7 +75,7 @@ public final class AdvertCodec {
      * Checks and reads bytes 2-23 at {@code start}, common to both versions; the caller has checked
      * that they are readable. Moves no index.
      */
-    static Advert decodeBody(ByteBuf in, int start, Inet4Address expectedElasticIp) throws AdvertRejectedException {
+    static Advert decodeBody(ByteBuf in, int start, ElasticIpSet expected) throws AdvertRejectedException {
         int priority = in.getUnsignedByte(start + PRIORITY_OFFSET);
         int priorityCopy = in.getUnsignedByte(start + PRIORITY_COPY_OFFSET);
         if (priority != priorityCopy) {
@@ -79,13 +84,13 @@ public final class AdvertCodec {
         }
         // Compared as an int: no address object is built for adverts about someone else's EIP.
         int elasticIp = in.getInt(start + ELASTIC_IP_OFFSET);
-        if (elasticIp != toInt(expectedElasticIp)) {
+        Inet4Address matched = expected.match(elasticIp);
+        if (matched == null) {
             throw new AdvertRejectedException(RejectReason.OTHER_ELASTIC_IP,
-                    "advert for elastic IP " + dotted(elasticIp)
-                            + " (expected: " + expectedElasticIp.getHostAddress() + ")");
+                    "advert for elastic IP " + dotted(elasticIp) + " (expected: " + expected.describe() + ")");
         }
         UUID instanceId = new UUID(in.getLong(start + ID_MSB_OFFSET), in.getLong(start + ID_LSB_OFFSET));
-        return new Advert(priority, expectedElasticIp, instanceId);
+        return new Advert(priority, matched, instanceId);
     }
 
     /** Writes the 24 bytes of {@code advert} at the writer index of {@code out}. */
@@ -120,10 +125,6 @@ public final class AdvertCodec {
         }
     }
 
-    private static int toInt(Inet4Address address) {
-        byte[] b = address.getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
-    }
 
     private static String dotted(int address) {
         return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "." + (address & 0xff);

@@ -107,7 +107,12 @@ public final class AuthenticatedAdvertCodec {
      *     advert is about another Elastic IP
      */
     public SignedAdvert decode(ByteBuf in, Inet4Address expectedElasticIp) throws AdvertRejectedException {
-        Objects.requireNonNull(expectedElasticIp, "expectedElasticIp");
+        return decode(in, ElasticIpSet.of(Objects.requireNonNull(expectedElasticIp, "expectedElasticIp")));
+    }
+
+    /** As {@link #decode(ByteBuf, Inet4Address)}, for an advert about any of {@code expected}. */
+    public SignedAdvert decode(ByteBuf in, ElasticIpSet expected) throws AdvertRejectedException {
+        Objects.requireNonNull(expected, "expected");
         int length = in.readableBytes();
         int start = in.readerIndex();
         if (length == AdvertCodec.LENGTH && in.getUnsignedShort(start) == AdvertCodec.VERSION) {
@@ -129,7 +134,7 @@ public final class AuthenticatedAdvertCodec {
                     "advert tag matches none of this node's " + verifiers.length + " key(s) (forged, or signed "
                             + "with another key)");
         }
-        Advert advert = AdvertCodec.decodeBody(in, start, expectedElasticIp);
+        Advert advert = AdvertCodec.decodeBody(in, start, expected);
         long counter = in.getLong(start + COUNTER_OFFSET);
         in.skipBytes(LENGTH);
         return new SignedAdvert(advert, counter);

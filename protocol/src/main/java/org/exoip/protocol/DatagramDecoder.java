@@ -35,7 +35,7 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
     /** The same text for every datagram from a stranger: a flood of them builds no strings. */
     static final String UNKNOWN_SENDER_DETAIL = "datagram from an address that is not a peer (expected: a peer)";
 
-    private final Inet4Address expectedElasticIp;
+    private final ElasticIpSet expected;
     private final RejectionCounters counters;
     private final Predicate<InetAddress> knownSender;
     private final AuthenticatedAdvertCodec authenticated;
@@ -61,7 +61,14 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
      */
     public DatagramDecoder(Inet4Address expectedElasticIp, RejectionCounters counters,
             Predicate<InetAddress> knownSender, Optional<AdvertKeys> keys, ReplayGuard replayGuard) {
-        this.expectedElasticIp = Objects.requireNonNull(expectedElasticIp, "expectedElasticIp");
+        this(ElasticIpSet.of(Objects.requireNonNull(expectedElasticIp, "expectedElasticIp")), counters, knownSender,
+                keys, replayGuard);
+    }
+
+    /** As above, for a node keeping several Elastic IPs: an advert about any of {@code expected} is decoded. */
+    public DatagramDecoder(ElasticIpSet expected, RejectionCounters counters,
+            Predicate<InetAddress> knownSender, Optional<AdvertKeys> keys, ReplayGuard replayGuard) {
+        this.expected = Objects.requireNonNull(expected, "expected");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.knownSender = Objects.requireNonNull(knownSender, "knownSender");
         this.authenticated = keys.map(AuthenticatedAdvertCodec::new).orElse(null);
@@ -83,8 +90,8 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
         }
         try {
             Advert advert = authenticated == null
-                    ? AdvertCodec.decode(content, expectedElasticIp)
-                    : fresh(authenticated.decode(content, expectedElasticIp));
+                    ? AdvertCodec.decode(content, expected)
+                    : fresh(authenticated.decode(content, expected));
             out.add(new AdvertReceived(packet.sender(), advert));
         } catch (AdvertRejectedException e) {
             counters.increment(e.reason());
