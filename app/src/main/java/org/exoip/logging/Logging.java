@@ -35,10 +35,10 @@ public final class Logging {
     public static final String NODE_KEY = "node";
 
     /** A line on standard output or error: ISO-8601 time with milliseconds and zone, level, node, logger, message. */
-    static final String STREAM_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%X{node}] %c{1}: %m";
+    static final String STREAM_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%X{node}%notEmpty{ %X{eip}}] %c{1}: %m";
 
     /** The message part of a syslog datagram: syslog adds time and severity itself. */
-    static final String SYSLOG_PATTERN = "[%X{node}] %c{1}: %m";
+    static final String SYSLOG_PATTERN = "[%X{node}%notEmpty{ %X{eip}}] %c{1}: %m";
 
     private static final Duration SYSLOG_OPEN_TIMEOUT = Duration.ofSeconds(2);
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;

@@ -18,7 +18,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  */
 public final class StartupConfigurationFactory extends ConfigurationFactory {
 
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%X{node}] %c{1}: %m%n";
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%X{node}%notEmpty{ %X{eip}}] %c{1}: %m%n";
 
     @Override
     protected String[] getSupportedTypes() {

@@ -121,6 +121,9 @@ public final class CloudReconciler implements AutoCloseable {
     private UUID graceFor;
     private long graceSinceNanos;
 
+    /** The holders the cloud last showed, as changed by this node's writes since; null before the first read. */
+    private volatile Set<UUID> lastHolders;
+
     /** The current refusal, or null; written on the reconcile thread only. */
     private volatile Refusal refusal;
     /** When the last ERROR line about a refusal was logged (reconcile thread only). */
@@ -272,6 +275,7 @@ public final class CloudReconciler implements AutoCloseable {
                 provider.attach(self);
             }
             Set<UUID> holders = provider.holders();
+            lastHolders = Set.copyOf(holders);
             if (!current.getAsBoolean()) {
                 return Outcome.SUPERSEDED;
             }
@@ -301,6 +305,22 @@ public final class CloudReconciler implements AutoCloseable {
      */
     public Optional<Refusal> refusal() {
         return Optional.ofNullable(refusal);
+    }
+
+    /** The instances the cloud last said hold the Elastic IP, with this node's writes since; any thread. */
+    public Optional<Set<UUID>> lastHolders() {
+        return Optional.ofNullable(lastHolders);
+    }
+
+    /** Records a write of this node's that went through. */
+    private void wrote(UUID instance, boolean attached) {
+        Set<UUID> now = new HashSet<>(lastHolders == null ? Set.of() : lastHolders);
+        if (attached) {
+            now.add(instance);
+        } else {
+            now.remove(instance);
+        }
+        lastHolders = Set.copyOf(now);
     }
 
     private void refused(Role role, int status, String reason) {
@@ -334,6 +354,7 @@ public final class CloudReconciler implements AutoCloseable {
         if (!holders.contains(self)) {
             LOG.info("Attaching the Elastic IP to this instance (holders now: {})", describe(holders));
             provider.attach(self);
+            wrote(self, true);
         }
         Set<UUID> others = new HashSet<>(holders);
         others.remove(self);
@@ -343,6 +364,7 @@ public final class CloudReconciler implements AutoCloseable {
             }
             LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
             provider.detach(other);
+            wrote(other, false);
         }
         return Outcome.CONVERGED;
     }
@@ -370,6 +392,7 @@ public final class CloudReconciler implements AutoCloseable {
                 + "this instance within " + BACKUP_DETACH_GRACE.toSeconds() + " s"
                 : "Detaching the Elastic IP from this instance: master {} holds it", master);
         provider.detach(self);
+        wrote(self, false);
         graceFor = null;
         return Outcome.CONVERGED;
     }
@@ -379,6 +402,7 @@ public final class CloudReconciler implements AutoCloseable {
         if (holders.contains(self)) {
             LOG.warn("Detaching the Elastic IP from this instance: in fault, and no healthy peer is alive to take it");
             provider.detach(self);
+            wrote(self, false);
         }
         return Outcome.CONVERGED;
     }
@@ -404,6 +428,7 @@ public final class CloudReconciler implements AutoCloseable {
             long now = nanoClock.getAsLong();
             try {
                 Set<UUID> holders = provider.holders();
+                lastHolders = Set.copyOf(holders);
                 if (!holders.contains(self)) {
                     if (successorSeen) {
                         LOG.info("The successor detached the Elastic IP from this instance: let go");
@@ -440,6 +465,7 @@ public final class CloudReconciler implements AutoCloseable {
                 if (why != null) {
                     LOG.info("Detaching the Elastic IP from this instance for the stop ({})", why);
                     provider.detach(self);
+                    wrote(self, false);
                     return true;
                 }
             } catch (AbandonedCallException e) {

@@ -25,10 +25,13 @@ import org.exoip.protocol.AdvertKeys;
  *                          advert between, counts as dead at once instead of after the dead time
  * @param keepWarm          how often the way to the cloud is proven by a cheap read ({@link CloudProbe});
  *                          zero for never
+ * @param kept              the Elastic IPs kept, each with an election of its own; the first is
+ *                          {@code node}'s ({@link #withElasticIps})
  */
 public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration reconcileInterval,
         Duration peerRefresh, Duration apiTimeout, LongSupplier nanoClock, Clock wallClock,
-        Optional<AdvertKeys> advertKeys, int advertCopies, boolean crashProbe, Duration keepWarm) {
+        Optional<AdvertKeys> advertKeys, int advertCopies, boolean crashProbe, Duration keepWarm,
+        KeptAddresses kept) {
 
     /** The most copies of an advert a master may send. */
     public static final int MAX_ADVERT_COPIES = 5;
@@ -49,6 +52,11 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
         Objects.requireNonNull(wallClock, "wallClock");
         Objects.requireNonNull(advertKeys, "advertKeys");
         Objects.requireNonNull(keepWarm, "keepWarm");
+        Objects.requireNonNull(kept, "kept");
+        if (!kept.first().equals(node.elasticIp())) {
+            throw new IllegalArgumentException("the first Elastic IP kept, " + kept.first().getHostAddress()
+                    + ", is not the node's, " + node.elasticIp().getHostAddress());
+        }
         if (keepWarm.isNegative()) {
             throw new IllegalArgumentException("keep-warm period must not be negative, got " + keepWarm);
         }
@@ -60,46 +68,58 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
     /** Settings with the defaults for everything but the node and the address; no keep-warm probes (the command sets them). */
     public static EngineSettings of(NodeSettings node, InetSocketAddress bind) {
         return new EngineSettings(node, bind, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                System::nanoTime, Clock.systemUTC(), Optional.empty(), DEFAULT_ADVERT_COPIES, true, Duration.ZERO);
+                System::nanoTime, Clock.systemUTC(), Optional.empty(), DEFAULT_ADVERT_COPIES, true, Duration.ZERO,
+                KeptAddresses.of(node.elasticIp()));
     }
 
     public EngineSettings withReconcileInterval(Duration interval) {
         return new EngineSettings(node, bind, interval, peerRefresh, apiTimeout, nanoClock, wallClock,
-                advertKeys, advertCopies, crashProbe, keepWarm);
+                advertKeys, advertCopies, crashProbe, keepWarm, kept);
     }
 
     public EngineSettings withPeerRefresh(Duration refresh) {
         return new EngineSettings(node, bind, reconcileInterval, refresh, apiTimeout, nanoClock, wallClock,
-                advertKeys, advertCopies, crashProbe, keepWarm);
+                advertKeys, advertCopies, crashProbe, keepWarm, kept);
     }
 
     public EngineSettings withApiTimeout(Duration timeout) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, timeout, nanoClock, wallClock,
-                advertKeys, advertCopies, crashProbe, keepWarm);
+                advertKeys, advertCopies, crashProbe, keepWarm, kept);
     }
 
     /** Authenticated adverts with these keys; empty for the original's plain adverts. */
     public EngineSettings withAdvertKeys(Optional<AdvertKeys> keys) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, keys, advertCopies, crashProbe, keepWarm);
+                wallClock, keys, advertCopies, crashProbe, keepWarm, kept);
     }
 
     /** Each advert of a master sent {@code copies} times (1 sends it once, as the original did). */
     public EngineSettings withAdvertCopies(int copies) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, advertKeys, copies, crashProbe, keepWarm);
+                wallClock, advertKeys, copies, crashProbe, keepWarm, kept);
     }
 
     /** Whether a process crash is seen from two refused adverts (see {@link #crashProbe()}). */
     public EngineSettings withCrashProbe(boolean probe) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, advertKeys, advertCopies, probe, keepWarm);
+                wallClock, advertKeys, advertCopies, probe, keepWarm, kept);
     }
 
     /** The cloud probed every {@code period}; zero for never. */
     public EngineSettings withKeepWarm(Duration period) {
         return new EngineSettings(node, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
-                wallClock, advertKeys, advertCopies, crashProbe, period);
+                wallClock, advertKeys, advertCopies, crashProbe, period, kept);
+    }
+
+    /**
+     * Keeps these Elastic IPs, each with an election of its own; the node's address becomes the
+     * first of them.
+     */
+    public EngineSettings withElasticIps(KeptAddresses addresses) {
+        NodeSettings first = new NodeSettings(node.self(), addresses.first(), node.priority(), node.interval(),
+                node.deadRatio());
+        return new EngineSettings(first, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
+                wallClock, advertKeys, advertCopies, crashProbe, keepWarm, addresses);
     }
 
     private static void positive(Duration d, String what) {

@@ -136,6 +136,18 @@ public final class LivenessTracker {
     /** What is known of one peer at a given time. */
     public record PeerStatus(InetAddress address, UUID id, int priority, boolean alive,
             Optional<Duration> sinceLastSeen, Optional<Instant> lastSeenWall) {
+
+        /**
+         * The same peer as two Elastic IPs' elections see it, as one: alive when alive for either,
+         * id and priority this one's when known, last seen at the later of the two.
+         */
+        public PeerStatus mergedWith(PeerStatus other) {
+            boolean mineNewer = other.sinceLastSeen.isEmpty() || sinceLastSeen.isPresent()
+                    && sinceLastSeen.get().compareTo(other.sinceLastSeen.get()) <= 0;
+            return new PeerStatus(address, id != null ? id : other.id, priority >= 0 ? priority : other.priority,
+                    alive || other.alive, mineNewer ? sinceLastSeen : other.sinceLastSeen,
+                    mineNewer ? lastSeenWall : other.lastSeenWall);
+        }
     }
 
     private final class Peer {

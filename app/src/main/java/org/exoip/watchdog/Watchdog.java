@@ -1,9 +1,11 @@
 package org.exoip.watchdog;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,7 +55,27 @@ public final class Watchdog {
         DUPLICATE_ID
     }
 
+    /**
+     * How this Elastic IP's election orders the nodes and whether its master keeps it.
+     *
+     * @param ranking   the order among equal priorities ({@link Placement})
+     * @param noPreempt {@code --no-preempt}: a master advertises {@link Priority#BEST} for as long as
+     *                  it is master and healthy, so that a better node that comes back does not take
+     *                  the address from it; the address moves when its master stops, faults or dies.
+     *                  Advertising it keeps the adverts the original's: no field says "master", and
+     *                  every node, old or new, ranks the holder first.
+     */
+    public record Rules(Comparator<Candidate> ranking, boolean noPreempt) {
+        /** As a single address always was: by priority then id, and the best node takes it back. */
+        public static final Rules DEFAULT = new Rules(Placement.byId(), false);
+
+        public Rules {
+            Objects.requireNonNull(ranking, "ranking");
+        }
+    }
+
     private final NodeSettings settings;
+    private final Rules rules;
     private final LivenessTracker liveness;
     private final Predicate<InetAddress> isOwnAddress;
     private final Consumer<Transition> listener;
@@ -70,7 +92,14 @@ public final class Watchdog {
      * @param listener     told of every change of decision, on the calling thread; must not block
      */
     public Watchdog(NodeSettings settings, Predicate<InetAddress> isOwnAddress, Consumer<Transition> listener) {
+        this(settings, Rules.DEFAULT, isOwnAddress, listener);
+    }
+
+    /** As above, with this Elastic IP's {@code rules}. */
+    public Watchdog(NodeSettings settings, Rules rules, Predicate<InetAddress> isOwnAddress,
+            Consumer<Transition> listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.rules = Objects.requireNonNull(rules, "rules");
         this.isOwnAddress = Objects.requireNonNull(isOwnAddress, "isOwnAddress");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.liveness = new LivenessTracker(settings.livenessTimeout());
@@ -217,8 +246,8 @@ public final class Watchdog {
             return;
         }
         boolean fault = faulted();
-        Candidate self = new Candidate(settings.self(), fault ? Priority.WORST : effectivePriority());
-        Candidate winner = Election.winner(self, liveness.alive(nanos));
+        Candidate self = new Candidate(settings.self(), fault ? Priority.WORST : advertised());
+        Candidate winner = Election.winner(self, liveness.alive(nanos), rules.ranking());
         Decision next;
         if (fault) {
             // A peer advertising 255 is stopping or in fault itself: no master either.
@@ -249,13 +278,22 @@ public final class Watchdog {
     private void change(Decision next, String why, long nanos) {
         Decision previous = decision;
         decision = next;
-        listener.accept(new Transition(previous, next, why, nanos));
+        listener.accept(new Transition(previous, next, why, nanos, settings.elasticIp()));
     }
 
     /** The advert to send now. */
     public Advert advert() {
-        int advertised = decision.role() == Role.STOPPING || faulted() ? Priority.WORST : effectivePriority();
+        int advertised = decision.role() == Role.STOPPING || faulted() ? Priority.WORST : advertised();
         return new Advert(advertised, settings.elasticIp(), settings.self());
+    }
+
+    /** The priority this node runs with when neither stopping nor in fault: {@link Rules#noPreempt()} applied. */
+    private int advertised() {
+        return rules.noPreempt() && decision.role() == Role.MASTER ? Priority.BEST : effectivePriority();
+    }
+
+    public Rules rules() {
+        return rules;
     }
 
     public Decision decision() {
@@ -308,8 +346,13 @@ public final class Watchdog {
         return settings.deadTimeout();
     }
 
-    /** A change of decision. */
-    public record Transition(Decision from, Decision to, String why, long nanos) {
+    /** A change of decision of the election for {@code elasticIp}. */
+    public record Transition(Decision from, Decision to, String why, long nanos, Inet4Address elasticIp) {
+
+        /** A change of a node that keeps one Elastic IP, which needs no naming (tests). */
+        public Transition(Decision from, Decision to, String why, long nanos) {
+            this(from, to, why, nanos, null);
+        }
 
         /** Whether the role itself changed (and not only which peer is master). */
         public boolean roleChanged() {

@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -22,6 +23,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -43,13 +45,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.Backoff;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
+import org.exoip.cloud.ElasticIpProviders;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.TimedElasticIpProvider;
 import org.exoip.health.HealthVerdict;
@@ -64,6 +66,7 @@ import org.exoip.protocol.AuthenticatedAdvertCodec;
 import org.exoip.protocol.AuthenticatedAdvertEncoder;
 import org.exoip.protocol.DatagramDecoder;
 import org.exoip.protocol.DatagramRejected;
+import org.exoip.protocol.ElasticIpSet;
 import org.exoip.protocol.Inbound;
 import org.exoip.protocol.InfoRequested;
 import org.exoip.protocol.OutboundAdvert;
@@ -72,20 +75,21 @@ import org.exoip.protocol.ReplayGuard;
 import org.exoip.protocol.RejectionCounters;
 
 /**
- * A running watchdog: the UDP socket, the advert and liveness timers on one Netty event loop, the
- * cloud reconciler on its own thread, and the peer list refreshed on a third.
+ * A running watchdog node: the UDP socket and the peers' own sockets, the peer list (refreshed on
+ * a thread of its own), decoding, the adverts, signals and {@code info}, on one Netty event loop;
+ * and, for each Elastic IP it keeps, an {@link ElasticIpElection}: that address's election,
+ * liveness and cloud reconciler. The elections share the socket, the peers and the API client and
+ * nothing else: what happens for one Elastic IP is in {@link ElasticIpElection}.
  *
- * <p>Concurrency contract: {@link Watchdog} is touched only on the event loop. Public methods may
- * be called from any thread (signal handlers among them): they hand their work to the event loop
- * and never block it. Cloud calls never run on the event loop.
+ * <p>Concurrency contract: the elections and their {@link Watchdog}s are touched only on the event
+ * loop. Public methods may be called from any thread (signal handlers among them): they hand their
+ * work to the event loop and never block it. Cloud calls never run on the event loop.
  */
 public final class WatchdogEngine {
 
     private static final Logger LOG = LogManager.getLogger(WatchdogEngine.class);
     /** At most this many {@code info} answers a second, so the port cannot be used to amplify traffic. */
     public static final int INFO_REPLIES_PER_SECOND = 20;
-    /** A timed evaluation never fires sooner than this after it is set: no busy loop on a clock step. */
-    private static final long MIN_TIMER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a stopping master waits for a successor beyond the dead timeout. */
     private static final Duration HANDOVER_GRACE = Duration.ofSeconds(5);
     /** The gap between two copies of a master's advert (see {@link EngineSettings#advertCopies()}). */
@@ -94,11 +98,15 @@ public final class WatchdogEngine {
     private static final Duration PROBE_DELAY = Duration.ofMillis(5);
 
     private final EngineSettings settings;
-    private final Watchdog watchdog;
-    private final TimedElasticIpProvider cloud;
-    /** Keeps the way to the cloud proven; null when {@code keepWarm} is zero. */
+    /** One election per Elastic IP kept, in the order given; the first is the node's own address. */
+    private final List<ElasticIpElection> elections;
+    private final Map<Inet4Address, ElasticIpElection> byAddress;
+    /** The first election: its peers are the node's, its role and priority those reported for one address. */
+    private final ElasticIpElection primary;
+    private final ElasticIpSet kept;
+    /** Keeps the way to the cloud proven, through the first address; null when {@code keepWarm} is zero. */
     private final CloudProbe probe;
-    private final CloudReconciler reconciler;
+    private final TimedElasticIpProvider probeCloud;
     private final PeerSource peerSource;
     private final EventLoopGroup group;
     private final EventLoop loop;
@@ -113,8 +121,6 @@ public final class WatchdogEngine {
     private final NodeHealth health;
 
     private volatile Set<UUID> knownInstances;
-    private volatile Role role = Role.STARTING;
-    private volatile int priority;
     private Channel channel;
     /** Each peer's own receive socket, so that a flood cannot crowd its adverts out; event loop only. */
     private PeerReceivers peerReceivers;
@@ -124,12 +130,6 @@ public final class WatchdogEngine {
     private final ReplayGuard replayGuard = new ReplayGuard();
     private Instant lastAdvertWall;
     private volatile long lastAdvertNanos;
-    /** When a master last re-checked the cloud because a peer came back or changed; event loop only. */
-    private boolean rechecked;
-    /** The timed evaluation pending, if any, and when it is due (event loop only). */
-    private ScheduledFuture<?> evaluationTimer;
-    private long evaluationAt;
-    private long lastRecheckNanos;
     private volatile boolean advertised;
     private final List<Consumer<Watchdog.Transition>> transitionListeners = new CopyOnWriteArrayList<>();
     private long infoWindowStart;
@@ -145,7 +145,7 @@ public final class WatchdogEngine {
     /** The advert keys in use: the configured ones, or those a reload read since (event loop only). */
     private Optional<AdvertKeys> advertKeys;
 
-    private WatchdogEngine(EngineSettings settings, ElasticIpProvider provider, PeerSource peerSource,
+    private WatchdogEngine(EngineSettings settings, ElasticIpProviders providers, PeerSource peerSource,
             NodeHealth health) {
         this.settings = settings;
         this.health = health;
@@ -153,19 +153,31 @@ public final class WatchdogEngine {
         this.node = nodeSettings.self().toString();
         this.peerSource = peerSource;
         this.knownInstances = Set.of(nodeSettings.self());
-        this.priority = nodeSettings.priority();
         this.advertKeys = settings.advertKeys();
-        this.watchdog = new Watchdog(nodeSettings, ownAddresses(settings.bind()), this::onTransition);
-        watchdog.setHealth(health.current(), settings.nanoClock().getAsLong()); // the first advert already says it
-        this.priority = watchdog.advert().priority();
         this.group = new NioEventLoopGroup(1, new NodeThreadFactory(node, "exoip-loop"));
         this.loop = group.next();
-        this.cloud = new TimedElasticIpProvider(provider, settings.apiTimeout(), new NodeThreadFactory(node, "exoip-api"));
-        this.reconciler = new CloudReconciler(cloud, nodeSettings.self(), settings.reconcileInterval(),
-                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), settings.nanoClock(),
-                new NodeThreadFactory(node, "exoip-cloud"));
+        KeptAddresses addresses = settings.kept();
+        this.kept = ElasticIpSet.of(addresses.list());
+        boolean named = addresses.addresses().size() > 1;
+        Predicate<InetAddress> own = ownAddresses(settings.bind());
+        long now = settings.nanoClock().getAsLong();
+        List<ElasticIpElection> made = new ArrayList<>();
+        Map<Inet4Address, ElasticIpElection> index = new HashMap<>();
+        for (KeptAddresses.KeptAddress address : addresses.addresses()) {
+            ElasticIpElection election = new ElasticIpElection(addresses.settingsFor(address, nodeSettings),
+                    addresses.rulesFor(address.address()), own, providers.forAddress(address.address()), settings,
+                    loop, named, this::onTransition);
+            election.watchdog().setHealth(health.current(), now); // the first advert already says it
+            made.add(election);
+            index.put(address.address(), election);
+        }
+        this.elections = List.copyOf(made);
+        this.byAddress = Map.copyOf(index);
+        this.primary = elections.get(0);
         this.peerRefresher = Executors.newSingleThreadScheduledExecutor(new NodeThreadFactory(node, "exoip-peers"));
-        this.probe = settings.keepWarm().isZero() ? null : new CloudProbe(cloud, settings.keepWarm(),
+        this.probeCloud = settings.keepWarm().isZero() ? null : new TimedElasticIpProvider(
+                providers.forAddress(addresses.first()), settings.apiTimeout(), new NodeThreadFactory(node, "exoip-api"));
+        this.probe = probeCloud == null ? null : new CloudProbe(probeCloud, settings.keepWarm(),
                 settings.nanoClock(), new NodeThreadFactory(node, "exoip-probe"));
         this.noisy = new RateLimitedLog(LOG, settings.nanoClock());
     }
@@ -187,7 +199,16 @@ public final class WatchdogEngine {
      */
     public static WatchdogEngine start(EngineSettings settings, ElasticIpProvider provider, PeerSource peers,
             NodeHealth health) throws Exception {
-        WatchdogEngine engine = new WatchdogEngine(settings, provider, peers, health);
+        return start(settings, ElasticIpProviders.single(settings.node().elasticIp(), provider), peers, health);
+    }
+
+    /**
+     * Starts a node that keeps every Elastic IP of {@link EngineSettings#kept()}, each through its
+     * provider from {@code providers}, with an election of its own.
+     */
+    public static WatchdogEngine start(EngineSettings settings, ElasticIpProviders providers, PeerSource peers,
+            NodeHealth health) throws Exception {
+        WatchdogEngine engine = new WatchdogEngine(settings, providers, peers, health);
         try {
             engine.bind();
         } catch (Exception e) {
@@ -201,18 +222,19 @@ public final class WatchdogEngine {
 
     /** A new verdict of the health checks or the track file: re-evaluated and advertised at once (event loop). */
     private void applyHealth(HealthVerdict verdict) {
-        if (verdict.equals(watchdog.health())) {
+        if (verdict.equals(primary.watchdog().health())) {
             return;
         }
-        int before = watchdog.advert().priority();
         long now = nanos();
-        watchdog.setHealth(verdict, now);
-        priority = watchdog.advert().priority();
-        if (priority != before) {
-            LOG.info("Advertised priority {} -> {} (health checks, track file)", before, priority);
+        for (ElasticIpElection election : elections) {
+            int before = election.priority();
+            if (election.setHealth(verdict, now)) {
+                try (var c = election.context()) {
+                    LOG.info("Advertised priority {} -> {} (health checks, track file)", before, election.priority());
+                }
+            }
         }
         sendAdverts();
-        scheduleEvaluation(now);
     }
 
     private void bind() throws Exception {
@@ -239,51 +261,46 @@ public final class WatchdogEngine {
         peerReceivers = new PeerReceivers(loop, settings.bind(), this::receiveHandlers, this::onRefused);
         loop.execute(() -> {
             LOG.info("Watchdog started on UDP {} for Elastic IP {}, priority {}, interval {} ms, dead ratio {}",
-                    describe(settings.bind()), node.elasticIp().getHostAddress(), node.priority(),
+                    describe(settings.bind()), describeKept(), node.priority(),
                     node.interval().toMillis(), node.deadRatio());
             long intervalNanos = node.interval().toNanos();
             loop.scheduleAtFixedRate(this::sendAdverts, 0, intervalNanos, TimeUnit.NANOSECONDS);
-            scheduleEvaluation(nanos());
+            scheduleEvaluations(nanos());
         });
-        reconciler.start();
+        elections.forEach(ElasticIpElection::start);
         if (probe != null) {
             probe.start();
         }
         peerRefresher.execute(() -> refreshPeers(false));
     }
 
+    /** {@code 198.51.100.50}, or {@code 198.51.100.50:10, 198.51.100.51 (spread, no preempt)} for several. */
+    private String describeKept() {
+        KeptAddresses addresses = settings.kept();
+        if (addresses.addresses().size() == 1 && !addresses.spread() && !addresses.noPreempt()) {
+            return addresses.first().getHostAddress();
+        }
+        List<String> listed = addresses.addresses().stream().map(a -> a.address().getHostAddress()
+                + a.priority().stream().mapToObj(p -> ":" + p).findFirst().orElse("")).toList();
+        List<String> rules = new ArrayList<>();
+        if (addresses.spread()) {
+            rules.add("spread");
+        }
+        if (addresses.noPreempt()) {
+            rules.add("no preempt");
+        }
+        return String.join(", ", listed) + (rules.isEmpty() ? "" : " (" + String.join(", ", rules) + ")");
+    }
+
     private long nanos() {
         return settings.nanoClock().getAsLong();
     }
 
-    /**
-     * Times the next evaluation for the moment time alone can change the decision (the end of the
-     * hold-off, the first expiry of an alive peer), unless one is due no later. Instead of a tick
-     * of a tenth of an interval: a death is seen at its very moment rather than up to a tick late,
-     * and an idle node wakes up only when a peer could have died. A timer that finds its peer
-     * refreshed in between only times the next one. Runs on the event loop.
-     */
-    private void scheduleEvaluation(long now) {
-        OptionalLong next = watchdog.nextEvaluation(now);
-        if (next.isEmpty()) {
-            return;
+    /** Times each election's next evaluation (see {@link ElasticIpElection#scheduleEvaluation}); event loop. */
+    private void scheduleEvaluations(long now) {
+        for (ElasticIpElection election : elections) {
+            election.scheduleEvaluation(now);
         }
-        long at = next.getAsLong();
-        if (evaluationTimer != null) {
-            if (evaluationAt - at <= 0) {
-                return;
-            }
-            evaluationTimer.cancel(false);
-        }
-        evaluationAt = at;
-        evaluationTimer = loop.schedule(this::evaluateOnTime, Math.max(MIN_TIMER_NANOS, at - now), TimeUnit.NANOSECONDS);
-    }
-
-    private void evaluateOnTime() {
-        evaluationTimer = null;
-        long now = nanos();
-        watchdog.evaluate(now);
-        scheduleEvaluation(now);
     }
 
     /**
@@ -295,7 +312,7 @@ public final class WatchdogEngine {
     }
 
     private DatagramDecoder decoder() {
-        return new DatagramDecoder(settings.node().elasticIp(), rejections, watchdog::isPeer, advertKeys, replayGuard);
+        return new DatagramDecoder(kept, rejections, primary.watchdog()::isPeer, advertKeys, replayGuard);
     }
 
     /**
@@ -341,7 +358,7 @@ public final class WatchdogEngine {
      * nothing as long as the master lives.
      */
     private void sendAdverts() {
-        if (!sendAdvertOnce()) {
+        if (!sendAdvertOnce(elections)) {
             return;
         }
         long now = nanos();
@@ -350,22 +367,35 @@ public final class WatchdogEngine {
         lastAdvertWall = settings.wallClock().instant();
         lastAdvertNanos = now;
         advertised = true;
-        Role role = watchdog.role();
-        if (paused && role == Role.MASTER) {
+        if (paused) {
             // This node was held up (SIGSTOP, a pause, a frozen loop) past the dead time: its peers
             // may have taken the Elastic IP meanwhile, while their queued adverts, read only now,
-            // still look fresh here. So check the cloud, as for a peer that comes back.
-            rechecked = true;
-            lastRecheckNanos = now;
-            reconciler.recheck("this node's adverts were held up for " + TimeUnit.NANOSECONDS.toMillis(gap)
-                    + " ms, past the dead time");
-        }
-        if (role == Role.MASTER || role == Role.STOPPING) {
-            long spacing = copySpacingNanos();
-            for (int copy = 1; copy < settings.advertCopies(); copy++) {
-                loop.schedule(this::sendAdvertOnce, copy * spacing, TimeUnit.NANOSECONDS);
+            // still look fresh here. So a master checks the cloud, as for a peer that comes back.
+            String why = "this node's adverts were held up for " + TimeUnit.NANOSECONDS.toMillis(gap)
+                    + " ms, past the dead time";
+            for (ElasticIpElection election : elections) {
+                election.recheckIfMaster(why, now);
             }
         }
+        List<ElasticIpElection> repeated = elections.size() == 1 ? elections : new ArrayList<>(elections.size());
+        if (elections.size() > 1) {
+            for (ElasticIpElection election : elections) {
+                if (mastering(election.role())) {
+                    repeated.add(election);
+                }
+            }
+        }
+        if (!repeated.isEmpty() && mastering(repeated.get(0).role())) {
+            long spacing = copySpacingNanos();
+            for (int copy = 1; copy < settings.advertCopies(); copy++) {
+                loop.schedule(() -> sendAdvertOnce(repeated), copy * spacing, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** Whether adverts for an address in this role are sent in several copies: a master's, or a stopping one's. */
+    private static boolean mastering(Role role) {
+        return role == Role.MASTER || role == Role.STOPPING;
     }
 
     /** Copies go out 10 ms apart, or closer at short intervals: all within half an interval. */
@@ -374,14 +404,17 @@ public final class WatchdogEngine {
         return Math.min(COPY_SPACING.toNanos(), halfInterval / settings.advertCopies());
     }
 
-    /** Sends the current advert to every peer once; false when the socket is closed. */
-    private boolean sendAdvertOnce() {
+    /** Sends each election's current advert to every peer once; false when the socket is closed. */
+    private boolean sendAdvertOnce(List<ElasticIpElection> which) {
         if (!channel.isActive()) {
             return false;
         }
-        var advert = watchdog.advert();
-        for (InetAddress peer : watchdog.peerAddresses()) {
-            write(advert, peer);
+        List<InetAddress> peers = primary.watchdog().peerAddresses();
+        for (ElasticIpElection election : which) {
+            Advert advert = election.advert();
+            for (InetAddress peer : peers) {
+                write(advert, peer);
+            }
         }
         channel.flush();
         return true;
@@ -410,7 +443,8 @@ public final class WatchdogEngine {
      */
     private void onRefused(InetAddress peer) {
         long now = nanos();
-        if (!settings.crashProbe() || !watchdog.isAlive(peer, now) || watchdog.role() == Role.STOPPING) {
+        if (!settings.crashProbe() || elections.stream().noneMatch(e -> e.watchdog().isAlive(peer, now))
+                || stopping()) {
             refusedOnce.remove(peer);
             return;
         }
@@ -419,39 +453,36 @@ public final class WatchdogEngine {
             refusedOnce.remove(peer);
             LOG.info("Peer {} refused two adverts with nothing heard from it between (ICMP port unreachable): "
                     + "its exoip is down; counted dead now, not after the dead time", peer.getHostAddress());
-            watchdog.peerRefused(peer, now);
-            scheduleEvaluation(now);
+            for (ElasticIpElection election : elections) {
+                election.peerRefused(peer, now);
+            }
             return;
         }
         refusedOnce.put(peer, now);
         loop.schedule(() -> {
             if (refusedOnce.containsKey(peer) && channel.isActive()) {
-                write(watchdog.advert(), peer);
+                for (ElasticIpElection election : elections) {
+                    write(election.advert(), peer);
+                }
                 channel.flush();
             }
         }, PROBE_DELAY.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** Whether this node is stopping (every election is, from the same moment). */
+    private boolean stopping() {
+        return primary.watchdog().role() == Role.STOPPING;
+    }
+
+    /** An election's change of decision, logged and handed to its reconciler already: told to the listeners. */
     private void onTransition(Watchdog.Transition transition) {
-        Decision to = transition.to();
-        role = to.role();
-        // Structured fields for --log-format json; text lines read the same as before.
-        try (CloseableThreadContext.Instance fields = CloseableThreadContext.put("event", "state_change")
-                .put("from", transition.from().role().name()).put("to", to.role().name())
-                .put("master", to.master() == null ? "" : to.master().toString()).put("reason", transition.why())) {
-            if (transition.roleChanged()) {
-                LOG.info("State {} -> {}: {}", transition.from().role(), to.role(), transition.why());
-            } else if (to.master() != null) {
-                LOG.info("Master is now {}: {}", to.master(), transition.why());
-            }
-        }
-        reconciler.decide(to);
         transitionListeners.forEach(listener -> listener.accept(transition));
     }
 
     /**
-     * Tells {@code listener} of every later change of decision (metrics). It is called on the event
-     * loop, after the change is logged and handed to the reconciler, and must not block.
+     * Tells {@code listener} of every later change of decision of every Elastic IP's election
+     * ({@link Watchdog.Transition#elasticIp()} names it): metrics, notify hooks. It is called on the
+     * event loop, after the change is logged and handed to the reconciler, and must not block.
      */
     public void addTransitionListener(Consumer<Watchdog.Transition> listener) {
         transitionListeners.add(listener);
@@ -481,25 +512,12 @@ public final class WatchdogEngine {
 
     private void onAdvert(AdvertReceived received, long now) {
         InetAddress from = received.sender().getAddress();
-        boolean wasPeer = watchdog.isPeer(from);
-        Watchdog.Received outcome = watchdog.onAdvert(from, received.advert(), now, settings.wallClock().instant());
+        // The decoder lets through adverts for the addresses kept only.
+        ElasticIpElection election = elections.size() == 1 ? primary : byAddress.get(received.advert().elasticIp());
+        boolean wasPeer = election.watchdog().isPeer(from);
+        Watchdog.Received outcome = election.onAdvert(from, received.advert(), now, settings.wallClock().instant());
         switch (outcome) {
-            case ACCEPTED -> accepted(received, now);
-            case REVIVED, CHANGED -> {
-                accepted(received, now);
-                scheduleEvaluation(now);
-                // A master that was hung or cut off, or a peer whose priority moved and moved back,
-                // leaves this node master in its own view while that peer may have taken the
-                // Elastic IP: check the cloud now, not at the next periodic reconcile. At most once
-                // per dead time, so that a flapping peer cannot make it hammer the API.
-                if (watchdog.role() == Role.MASTER
-                        && (!rechecked || now - lastRecheckNanos >= settings.node().deadTimeout().toNanos())) {
-                    rechecked = true;
-                    lastRecheckNanos = now;
-                    reconciler.recheck("peer " + from.getHostAddress()
-                            + (outcome == Watchdog.Received.REVIVED ? " is alive again" : " advertises a new priority"));
-                }
-            }
+            case ACCEPTED, REVIVED, CHANGED -> accepted(received, now);
             case UNKNOWN_SENDER -> {
                 // The decoder drops strangers first; this only catches a peer removed in between.
                 rejections.increment(RejectReason.UNKNOWN_SENDER);
@@ -531,7 +549,10 @@ public final class WatchdogEngine {
     }
 
     private void publishKnownInstances(long now) {
-        List<UUID> peers = watchdog.knownPeerIds(now);
+        Set<UUID> peers = new HashSet<>();
+        for (ElasticIpElection election : elections) {
+            peers.addAll(election.watchdog().knownPeerIds(now));
+        }
         if (peers.size() + 1 != knownInstances.size() || !knownInstances.containsAll(peers)) {
             Set<UUID> known = new HashSet<>(peers);
             known.add(settings.node().self());
@@ -561,8 +582,13 @@ public final class WatchdogEngine {
     private String info(long now) {
         Optional<Instant> last = Optional.ofNullable(lastAdvertWall);
         Optional<Duration> since = last.map(i -> Duration.ofNanos(now - lastAdvertNanos));
-        return InfoReport.render(watchdog, watchdog.peers(now), last, since, describeCloudRefusal()) + cloudPath(now)
-                + adverts() + health.report();
+        String node = elections.size() == 1
+                ? InfoReport.render(primary.watchdog(), primary.watchdog().peers(now), last, since,
+                        describeCloudRefusal(), primary.holders())
+                : InfoReport.render(elections.stream().map(e -> new InfoReport.Address(e.watchdog(), e.watchdog().peers(now), e.holders(),
+                        e.refusal().map(r -> r.describe(now)))).toList(), peerStatuses(now), last, since,
+                        settings.kept());
+        return node + cloudPath(now) + adverts() + health.report();
     }
 
     /** Whether this node could take over now, as the keep-warm probe last found. */
@@ -628,9 +654,11 @@ public final class WatchdogEngine {
     }
 
     private void updatePeers(PeerSource.PeerList peers, boolean reloading) {
-        Set<InetAddress> before = Set.copyOf(watchdog.peerAddresses());
-        watchdog.setPeers(peers.addresses());
-        Set<InetAddress> after = Set.copyOf(watchdog.peerAddresses());
+        Set<InetAddress> before = Set.copyOf(primary.watchdog().peerAddresses());
+        for (ElasticIpElection election : elections) {
+            election.setPeers(peers.addresses());
+        }
+        Set<InetAddress> after = Set.copyOf(primary.watchdog().peerAddresses());
         peerReceivers.update(after);
         List<String> listed = after.stream().map(InetAddress::getHostAddress).sorted().toList();
         if (!after.equals(before)) {
@@ -647,25 +675,32 @@ public final class WatchdogEngine {
         peersListed = true;
         long now = nanos();
         if (peers.membership() == PeerSource.Membership.NOT_MEMBER) {
-            if (watchdog.started()) {
+            if (primary.watchdog().started()) {
                 LOG.warn("This instance is not a member of its peer group: not taking part until it is");
-                watchdog.suspend("not a member of the peer group", now);
+                for (ElasticIpElection election : elections) {
+                    election.suspend("not a member of the peer group", now);
+                }
             }
-        } else if (!watchdog.started() && watchdog.role() != Role.STOPPING) {
+        } else if (!primary.watchdog().started() && !stopping()) {
             // The hold-off counts from the moment the peers are known, so that they are heard first.
-            watchdog.start(now);
-            LOG.info("Peers known; deciding in {} ms (interval x dead ratio)", watchdog.holdOff().toMillis());
+            for (ElasticIpElection election : elections) {
+                election.startElection(now);
+            }
+            LOG.info("Peers known; deciding in {} ms (interval x dead ratio)", primary.watchdog().holdOff().toMillis());
         }
-        scheduleEvaluation(now);
+        scheduleEvaluations(now);
     }
 
     /** SIGUSR1 / SIGUSR2: moves the priority by {@code delta}, effective in the very next advert. */
     public void adjustPriority(int delta) {
         onLoop(() -> {
-            int before = watchdog.priority();
-            int after = watchdog.adjustPriority(delta, nanos());
-            priority = watchdog.advert().priority();
-            LOG.info("Priority {} -> {}", before, after);
+            long now = nanos();
+            for (ElasticIpElection election : elections) {
+                int[] moved = election.adjustPriority(delta, now);
+                try (var c = election.context()) {
+                    LOG.info("Priority {} -> {}", moved[0], moved[1]);
+                }
+            }
             // Advertise the change now: a node that became master for a moment and moved back
             // before its next advert would otherwise leave the others unaware that it took over.
             sendAdverts();
@@ -683,48 +718,62 @@ public final class WatchdogEngine {
 
     private void stopOnLoop() {
         long now = nanos();
-        if (watchdog.role() == Role.STOPPING) {
+        if (stopping()) {
             LOG.info("Already stopping");
             return;
         }
-        Role before = watchdog.beginStopping(now);
+        Role primaryBefore = primary.role();
+        Duration wait = settings.node().deadTimeout().plus(HANDOVER_GRACE);
+        List<CompletableFuture<Boolean>> handovers = new ArrayList<>();
+        List<String> held = new ArrayList<>();
+        for (ElasticIpElection election : elections) {
+            Role before = election.role();
+            boolean successorExpected = election.successorExpected(now);
+            CompletableFuture<Boolean> done = election.stop(now, wait, () -> handoverPeers(election, successorExpected));
+            if (before == Role.MASTER) {
+                try (var c = election.context()) {
+                    LOG.info("Stopping as MASTER: handing over (advertising priority 255{})", successorExpected
+                            ? ", waiting up to " + wait.toMillis() + " ms for a successor" : ", no alive peer");
+                }
+                handovers.add(done.handle((released, error) -> error == null && released));
+                held.add(election.address().getHostAddress());
+            }
+        }
         sendAdverts();
-        if (before != Role.MASTER) {
-            LOG.info("Stopping as {}", before);
+        if (handovers.isEmpty()) {
+            if (elections.size() == 1) {
+                LOG.info("Stopping as {}", primaryBefore);
+            } else {
+                LOG.info("Stopping, master of none of the {} Elastic IPs", elections.size());
+            }
             finish(0);
             return;
         }
-        boolean successorExpected = watchdog.peers(now).stream().anyMatch(LivenessTracker.PeerStatus::alive);
-        Duration wait = settings.node().deadTimeout().plus(HANDOVER_GRACE);
-        LOG.info("Stopping as MASTER: handing over (advertising priority 255{})",
-                successorExpected ? ", waiting up to " + wait.toMillis() + " ms for a successor" : ", no alive peer");
-        Supplier<CloudReconciler.HandoverPeers> peers = () -> handoverPeers(successorExpected);
-        reconciler.handOver(wait, peers).whenComplete((released, error) -> onLoop(() -> {
-            boolean ok = error == null && released;
-            if (!ok) {
-                LOG.error("Could not detach the Elastic IP from this instance before stopping");
+        // Every successor at once: each hand-over waits on its own reconcile thread.
+        CompletableFuture.allOf(handovers.toArray(CompletableFuture[]::new)).whenComplete((none, error) -> onLoop(() -> {
+            List<String> kept = new ArrayList<>();
+            for (int i = 0; i < handovers.size(); i++) {
+                if (!handovers.get(i).join()) {
+                    kept.add(held.get(i));
+                }
             }
-            finish(ok ? 0 : 1);
+            if (!kept.isEmpty()) {
+                LOG.error("Could not detach the Elastic IP{} {} from this instance before stopping",
+                        kept.size() == 1 ? "" : "s", String.join(", ", kept));
+            }
+            finish(kept.isEmpty() ? 0 : 1);
         }));
     }
 
     /**
-     * The peers as a stopping master sees them now, for its hand-over (reconcile thread; asks the
-     * event loop): a peer advertising {@link Priority#WORST} is stopping too, no successor.
+     * The peers as a stopping master of {@code election} sees them now, for its hand-over (reconcile
+     * thread; asks the event loop): a peer advertising {@link Priority#WORST} is stopping too.
      */
-    private CloudReconciler.HandoverPeers handoverPeers(boolean successorExpected) {
+    private CloudReconciler.HandoverPeers handoverPeers(ElasticIpElection election, boolean successorExpected) {
+        CompletableFuture<CloudReconciler.HandoverPeers> out = new CompletableFuture<>();
+        onLoop(() -> out.complete(election.handoverPeers(nanos())));
         try {
-            List<LivenessTracker.PeerStatus> peers = peerStatuses().get(1, TimeUnit.SECONDS);
-            Set<UUID> stopping = new HashSet<>();
-            boolean successorPossible = false;
-            for (LivenessTracker.PeerStatus peer : peers) {
-                if (peer.alive() && peer.priority() == Priority.WORST && peer.id() != null) {
-                    stopping.add(peer.id());
-                } else if (peer.alive()) {
-                    successorPossible = true;
-                }
-            }
-            return new CloudReconciler.HandoverPeers(successorPossible, stopping);
+            return out.get(1, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -756,9 +805,9 @@ public final class WatchdogEngine {
     private void release() {
         if (probe != null) {
             probe.close();
+            probeCloud.close();
         }
-        reconciler.close();
-        cloud.close();
+        elections.forEach(ElasticIpElection::close);
         peerRefresher.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
@@ -790,14 +839,30 @@ public final class WatchdogEngine {
         return terminated;
     }
 
-    /** The role now (read from any thread). */
+    /** The role now for the first Elastic IP, the node's only one unless it keeps several (any thread). */
     public Role role() {
-        return role;
+        return primary.role();
     }
 
-    /** The priority advertised now, health checks and track file included (read from any thread). */
+    /** The priority advertised now for the first Elastic IP, health checks and track file included (any thread). */
     public int priority() {
-        return priority;
+        return primary.priority();
+    }
+
+    /**
+     * One Elastic IP as this node sees it now.
+     *
+     * @param holders the instances the cloud last said hold it; empty before the first read
+     * @param refusal how the cloud refuses this address's calls, while it does
+     */
+    public record ElasticIpState(Inet4Address address, Role role, int priority, Optional<UUID> master,
+            Optional<Set<UUID>> holders, Optional<CloudReconciler.Refusal> refusal) {
+    }
+
+    /** Every Elastic IP kept, in the order given (any thread). */
+    public List<ElasticIpState> elasticIps() {
+        return elections.stream().map(e -> new ElasticIpState(e.address(), e.role(), e.priority(), e.master(),
+                e.holders(), e.refusal())).toList();
     }
 
     /** This node and the peers heard from so far, for the cloud's cross-checks (any thread). */
@@ -817,11 +882,30 @@ public final class WatchdogEngine {
         return out;
     }
 
-    /** Every peer's status, computed on the event loop (metrics). */
+    /**
+     * Every peer's status, computed on the event loop (metrics): alive when alive for any Elastic IP
+     * kept; its priority and id those of the first address it advertises.
+     */
     public CompletableFuture<List<LivenessTracker.PeerStatus>> peerStatuses() {
         CompletableFuture<List<LivenessTracker.PeerStatus>> out = new CompletableFuture<>();
-        onLoop(() -> out.complete(watchdog.peers(nanos())));
+        onLoop(() -> out.complete(peerStatuses(nanos())));
         return out;
+    }
+
+    private List<LivenessTracker.PeerStatus> peerStatuses(long now) {
+        List<LivenessTracker.PeerStatus> merged = new ArrayList<>(primary.watchdog().peers(now));
+        for (ElasticIpElection election : elections.subList(1, elections.size())) {
+            List<LivenessTracker.PeerStatus> other = election.watchdog().peers(now);
+            for (int i = 0; i < merged.size(); i++) {
+                LivenessTracker.PeerStatus mine = merged.get(i);
+                for (LivenessTracker.PeerStatus theirs : other) {
+                    if (theirs.address().equals(mine.address())) {
+                        merged.set(i, mine.mergedWith(theirs));
+                    }
+                }
+            }
+        }
+        return merged;
     }
 
     /** What the keep-warm probe last found; empty when it is off. Any thread. */
@@ -834,9 +918,15 @@ public final class WatchdogEngine {
         return readiness().filter(r -> !r.ready()).map(r -> r.describe(nanos()));
     }
 
-    /** The cloud refusing this node's calls (401, 403, 404), while it does; any thread. */
+    /** The cloud refusing this node's calls (401, 403, 404) for any Elastic IP, while it does; any thread. */
     public Optional<CloudReconciler.Refusal> cloudRefusal() {
-        return reconciler.refusal();
+        for (ElasticIpElection election : elections) {
+            Optional<CloudReconciler.Refusal> refusal = election.refusal();
+            if (refusal.isPresent()) {
+                return refusal;
+            }
+        }
+        return Optional.empty();
     }
 
     /** The same in words, e.g. {@code "403 for 12.000s (3 calls): attach ... failed: 403 ..."}; any thread. */

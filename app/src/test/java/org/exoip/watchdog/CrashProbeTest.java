@@ -75,7 +75,7 @@ class CrashProbeTest {
                 .withCrashProbe(crashProbe);
         settings = new EngineSettings(settings.node(), settings.bind(), settings.reconcileInterval(),
                 settings.peerRefresh(), settings.apiTimeout(), clock::get, settings.wallClock(), Optional.empty(),
-                settings.advertCopies(), settings.crashProbe(), settings.keepWarm());
+                settings.advertCopies(), settings.crashProbe(), settings.keepWarm(), settings.kept());
         a = WatchdogEngine.start(settings, cloud, new StaticPeers(List.of("127.0.0.2"), w -> { }));
         byte[] advert = AdvertCodec.encode(new Advert(10, eip, B));
         masterB.scheduleAtFixedRate(() -> {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.exoip.protocol.Advert;
 import org.junit.jupiter.api.Test;
@@ -40,12 +41,13 @@ class InfoReportTest {
     void listsTheNodeAndEveryPeer() {
         Watchdog w = masterThatHeardOnePeer(Duration.ofMillis(200), "192.0.2.2", "192.0.2.3", 100 * MS);
         String text = InfoReport.render(w, w.peers(850 * MS), Optional.of(Instant.parse("2026-11-22T04:00:00Z")),
-                Optional.of(Duration.ofMillis(150)), Optional.empty());
+                Optional.of(Duration.ofMillis(150)), Optional.empty(), Optional.empty());
         List<String> lines = text.lines().toList();
         assertEquals("Node        1128bd56-b4d9-4ac6-a7b9-c715b187ce11", lines.get(0));
         assertTrue(lines.contains("Elastic IP  198.51.100.50"), text);
         assertTrue(lines.contains("Priority    10"), text);
         assertTrue(lines.contains("State       MASTER"), text);
+        assertTrue(lines.contains("Holders     unknown"), text);
         assertTrue(lines.contains("Cloud       ok"), text);
         assertTrue(lines.contains("Interval    0.200s"), text);
         assertTrue(lines.contains("Dead ratio  3"), text);
@@ -59,7 +61,7 @@ class InfoReportTest {
         Watchdog w = new Watchdog(new NodeSettings(UUID.randomUUID(), (Inet4Address) address("198.51.100.50"), 10,
                 Duration.ofSeconds(1), 3), a -> false, t -> { });
         String text = InfoReport.render(w, List.of(), Optional.of(Instant.parse("2026-11-22T04:00:00.123456789Z")),
-                Optional.of(Duration.ofNanos(380_654_321)), Optional.empty());
+                Optional.of(Duration.ofNanos(380_654_321)), Optional.empty(), Optional.empty());
         assertTrue(text.lines().toList().contains("Last advert 2026-11-22T04:00:00.123Z (0.381s ago)"), text);
     }
 
@@ -69,7 +71,7 @@ class InfoReportTest {
         Watchdog w = masterThatHeardOnePeer(Duration.ofSeconds(1), "192.0.2.11", "192.0.2.12", 3_000 * MS);
         String rendered = InfoReport.render(w, w.peers(3_412 * MS),
                 Optional.of(Instant.parse("2026-11-22T04:00:00.120Z")), Optional.of(Duration.ofMillis(380)),
-                Optional.empty())
+                Optional.empty(), Optional.of(Set.of(w.settings().self())))
                 // What WatchdogEngine adds: the keep-warm probe, and for a node without an advert key
                 // that dropped nothing, the adverts.
                 + "Takeover    " + new CloudProbe.Readiness(true, "", 0, 400 * MS, 35 * MS).describe(3_412 * MS)
