@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
+import org.exoip.cloud.ElasticIpProviders;
 import org.exoip.cloud.PeerSource;
 
 /**
@@ -24,14 +25,16 @@ public interface CloudConnector {
     Cloud connect(Configuration config, Supplier<Set<UUID>> knownInstances) throws CloudException;
 
     /**
-     * What {@link #connect} gives: this instance's id, the Elastic IP port, peers from the cloud if asked,
-     * and how to sign with a rotated API secret from now on (SIGHUP).
+     * What {@link #connect} gives: this instance's id, the port of each Elastic IP (all through one
+     * API client), peers from the cloud if asked, and how to sign with a rotated API secret from now
+     * on (SIGHUP).
      */
-    record Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers, Consumer<Secret> useSecret) {
+    record Cloud(UUID self, ElasticIpProviders providers, Optional<PeerSource> groupPeers,
+            Consumer<Secret> useSecret) {
 
-        /** A cloud whose credentials never change (in-memory tests). */
+        /** A cloud of one provider for every address, whose credentials never change (in-memory tests). */
         Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers) {
-            this(self, provider, groupPeers, secret -> { });
+            this(self, address -> provider, groupPeers, secret -> { });
         }
     }
 }

@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.exoip.watchdog.KeptAddresses;
 import org.exoip.logging.Secrets;
 
 /**
  * A checked configuration of one run, built from flags and environment variables. Its
  * {@code toString} masks the secret.
  *
+ * @param elasticIps the Elastic IPs kept (each with an election of its own in -W; each attached or detached
+ *                   by -A and -D), with --spread and --no-preempt
  * @param endpoint the API base URL including {@code /v2}; empty to derive it from the zone
  * @param zone     the zone; empty to read it from the metadata server
  * @param instanceId this instance's id; empty to read it from the metadata server
@@ -27,7 +30,7 @@ import org.exoip.logging.Secrets;
  */
 public record Configuration(
         Mode mode,
-        Inet4Address elasticIp,
+        KeptAddresses elasticIps,
         String apiKey,
         Secret apiSecret,
         Optional<URI> endpoint,
@@ -56,6 +59,11 @@ public record Configuration(
     /** The default API base URL; {@code {zone}} is replaced by the zone. */
     public static final String DEFAULT_ENDPOINT = "https://api-{zone}.exoscale.com/v2";
 
+    /** The first Elastic IP given, the only one of most runs. */
+    public Inet4Address elasticIp() {
+        return elasticIps.first();
+    }
+
     /** The API base URL for a zone, from {@code -xe} or the default pattern. */
     public URI endpointFor(String zoneName) {
         return endpoint.orElseGet(() -> URI.create(DEFAULT_ENDPOINT.replace("{zone}", zoneName)));
@@ -80,7 +88,10 @@ public record Configuration(
     public String describe() {
         StringBuilder out = new StringBuilder();
         out.append("mode:               ").append(mode).append('\n');
-        out.append("elastic IP:         ").append(elasticIp.getHostAddress()).append('\n');
+        out.append(elasticIps.addresses().size() == 1 ? "elastic IP:         " : "elastic IPs:        ")
+                .append(String.join(", ", elasticIps.addresses().stream().map(a -> a.address().getHostAddress()
+                        + a.priority().stream().mapToObj(p -> " (priority " + p + ")").findFirst().orElse(""))
+                        .toList())).append('\n');
         out.append("API key:            ").append(Secrets.redact(apiKey)).append('\n');
         out.append("API secret:         ").append(apiSecret).append('\n');
         out.append("API endpoint:       ").append(endpoint.map(URI::toString).orElse(DEFAULT_ENDPOINT)).append('\n');
@@ -90,6 +101,11 @@ public record Configuration(
         out.append("instance id:        ").append(instanceId.map(UUID::toString).orElse("(from metadata)")).append('\n');
         if (mode == Mode.WATCH) {
             out.append("priority:           ").append(priority).append('\n');
+            if (elasticIps.addresses().size() > 1 || elasticIps.spread() || elasticIps.noPreempt()) {
+                out.append("placement:          ").append(elasticIps.spread() ? "spread (rendezvous hashing)"
+                        : "best node masters all").append(elasticIps.noPreempt() ? ", no preempt" : ", preempt")
+                        .append('\n');
+            }
             out.append("listen:             ").append(listen.getHostString()).append(':').append(listen.getPort()).append('\n');
             out.append("peers:              ").append(describePeers()).append('\n');
             out.append("interval:           ").append(interval.toMillis()).append(" ms\n");

@@ -118,6 +118,27 @@ final class Converters {
         }
     }
 
+    /** {@code -xi}: an IPv4 Elastic IP, optionally {@code :PRIORITY} (0-255) for this node's priority for it. */
+    static final class KeptIpv4 implements ITypeConverter<org.exoip.watchdog.KeptAddresses.KeptAddress> {
+        @Override
+        public org.exoip.watchdog.KeptAddresses.KeptAddress convert(String text) {
+            String t = text.trim();
+            int colon = t.indexOf(':');
+            String expected = "an IPv4 address such as 198.51.100.50, or 198.51.100.50:PRIORITY";
+            if (colon < 0) {
+                return org.exoip.watchdog.KeptAddresses.KeptAddress.of(ipv4(t, expected));
+            }
+            Inet4Address address = ipv4(t.substring(0, colon), expected);
+            String value = t.substring(colon + 1);
+            if (!value.matches("[0-9]{1,3}") || Integer.parseInt(value) > 255) {
+                throw new TypeConversionException("'" + text + "' has priority '" + value
+                        + "' (expected: 0 to 255, e.g. 198.51.100.50:10)");
+            }
+            return new org.exoip.watchdog.KeptAddresses.KeptAddress(address,
+                    java.util.OptionalInt.of(Integer.parseInt(value)));
+        }
+    }
+
     /** A UUID, as Exoscale instance ids are. */
     static final class Uuid implements ITypeConverter<UUID> {
         @Override

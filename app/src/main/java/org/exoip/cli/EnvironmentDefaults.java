@@ -59,6 +59,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("--log-format", List.of("IF_EXOSCALE_LOG_FORMAT"));
         v.put("--pid-file", List.of("IF_EXOSCALE_PID_FILE"));
         v.put("--dry-run", List.of("IF_EXOSCALE_DRY_RUN"));
+        v.put("--spread", List.of("IF_EXOIP_SPREAD"));
+        v.put("--no-preempt", List.of("IF_EXOIP_NO_PREEMPT"));
         v.put(AdvertAuthOptions.KEY_OPTION, List.of("IF_EXOIP_AUTH_KEY_FILE"));
         v.put(AdvertAuthOptions.ACCEPT_OPTION, List.of("IF_EXOIP_AUTH_ACCEPT_KEY_FILE"));
         v.put(HealthOptions.USER_OPTION, List.of("IF_EXOIP_CHECK_USER"));

@@ -29,6 +29,7 @@ import org.apache.logging.log4j.ThreadContext;
 import org.exoip.cloud.ApiCallListener;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
+import org.exoip.cloud.ElasticIpProviders;
 import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
@@ -48,6 +49,7 @@ import org.exoip.process.PidFile;
 import org.exoip.process.ProcessName;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.watchdog.EngineSettings;
+import org.exoip.watchdog.KeptAddresses;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
@@ -106,9 +108,21 @@ public final class ExoipCommand implements Callable<Integer> {
     @Option(names = "-W", description = "Watchdog mode: keep the Elastic IP on the best alive node.")
     boolean watch;
 
-    @Option(names = "-xi", paramLabel = "EIP", converter = Converters.Ipv4.class,
-            description = "The Elastic IP, IPv4 (env: IF_ADDRESS). Required.")
-    Inet4Address elasticIp;
+    @Option(names = "-xi", paramLabel = "EIP[:PRIORITY]", split = "\\s*,\\s*|\\s+",
+            description = "The Elastic IP, IPv4 (env: IF_ADDRESS). Required. Repeatable and/or comma-separated: "
+                    + "-W keeps each with an election of its own; :PRIORITY sets this node's priority for that "
+                    + "address instead of -P.")
+    List<String> elasticIps = new ArrayList<>();
+
+    @Option(names = "--spread", description = "With several Elastic IPs, spread their masters over the nodes: among "
+            + "equal priorities, each address goes to the node that rendezvous hashing of (address, instance id) "
+            + "ranks first (env: IF_EXOIP_SPREAD=true). Give it to every node.")
+    boolean spread;
+
+    @Option(names = "--no-preempt", description = "An Elastic IP stays with its master until that master stops, "
+            + "faults or dies, even when a better node comes back (env: IF_EXOIP_NO_PREEMPT=true). Give it to "
+            + "every node.")
+    boolean noPreempt;
 
     @Option(names = "-xk", paramLabel = "KEY", description = "Exoscale API key (env: IF_EXOSCALE_API_KEY). Required.")
     String apiKey;
@@ -437,48 +451,85 @@ public final class ExoipCommand implements Callable<Integer> {
         ThreadContext.put("node", cloud.self().toString());
         // Metrics only for the watchdog: a one-shot -A or -D is gone before any scrape.
         ExoipMetrics metrics = config.mode() == Mode.WATCH && service.metricsAddress != null
-                ? new ExoipMetrics(cloud.self(), true) : null;
-        ObservedElasticIpProvider observed = ServiceOptions.observe(cloud.provider(),
-                health.apiCalls(metrics == null ? ApiCallListener.NONE : metrics));
-        CloudConnector.Cloud wrapped = new CloudConnector.Cloud(cloud.self(), service.provider(observed),
-                cloud.groupPeers().map(observed::observe), cloud.useSecret());
+                ? new ExoipMetrics(cloud.self(), config.elasticIps().list(), true) : null;
+        ApiCallListener listener = health.apiCalls(metrics == null ? ApiCallListener.NONE : metrics);
+        Map<Inet4Address, ElasticIpProvider> providers = new LinkedHashMap<>();
+        ObservedElasticIpProvider first = null;
+        for (Inet4Address address : config.elasticIps().list()) {
+            ObservedElasticIpProvider observed = ServiceOptions.observe(cloud.providers().forAddress(address),
+                    address, listener);
+            first = first == null ? observed : first;
+            providers.put(address, service.provider(observed));
+        }
+        Optional<PeerSource> groupPeers = cloud.groupPeers().map(first::observe);
+        CloudConnector.Cloud wrapped = new CloudConnector.Cloud(cloud.self(), ElasticIpProviders.of(providers),
+                groupPeers, cloud.useSecret());
         if (service.dryRun) {
             LOG.warn("Dry run: the Elastic IP is never attached nor detached, only logged");
         }
         return switch (config.mode()) {
-            case ATTACH -> attachOnce(wrapped.provider(), wrapped.self());
-            case DETACH -> detachOnce(wrapped.provider(), wrapped.self());
+            case ATTACH -> once(config, providers, wrapped.self(), true);
+            case DETACH -> once(config, providers, wrapped.self(), false);
             case WATCH -> watch(config, wrapped, engine, metrics);
         };
     }
 
-    private int attachOnce(ElasticIpProvider provider, UUID self) throws CloudException {
-        if (provider.holders().contains(self)) {
-            LOG.info("The Elastic IP is already attached to this instance: nothing to do");
-            return 0;
+    /**
+     * -A / -D: attaches (or detaches) each Elastic IP given, in order. One that fails does not stop
+     * the others; the run fails with the first failure's message once all were tried.
+     */
+    private int once(Configuration config, Map<Inet4Address, ElasticIpProvider> providers, UUID self, boolean attach)
+            throws CloudException {
+        CloudException first = null;
+        boolean several = providers.size() > 1;
+        for (Map.Entry<Inet4Address, ElasticIpProvider> each : providers.entrySet()) {
+            String which = several ? "Elastic IP " + each.getKey().getHostAddress() : "Elastic IP";
+            try {
+                if (attach) {
+                    attachOnce(each.getValue(), self, which);
+                } else {
+                    detachOnce(each.getValue(), self, which);
+                }
+            } catch (CloudException e) {
+                if (!several) {
+                    throw e;
+                }
+                LOG.error("{}: {}", which, e.getMessage());
+                first = first == null ? new CloudException(which + ": " + e.getMessage(), false) : first;
+            }
         }
-        provider.attach(self);
-        LOG.info("Attached the Elastic IP to this instance");
+        if (first != null) {
+            throw first;
+        }
         return 0;
     }
 
-    private int detachOnce(ElasticIpProvider provider, UUID self) throws CloudException {
+    private static void attachOnce(ElasticIpProvider provider, UUID self, String which) throws CloudException {
+        if (provider.holders().contains(self)) {
+            LOG.info("The {} is already attached to this instance: nothing to do", which);
+            return;
+        }
+        provider.attach(self);
+        LOG.info("Attached the {} to this instance", which);
+    }
+
+    private static void detachOnce(ElasticIpProvider provider, UUID self, String which) throws CloudException {
         if (!provider.holders().contains(self)) {
-            LOG.info("The Elastic IP is not attached to this instance: nothing to do");
-            return 0;
+            LOG.info("The {} is not attached to this instance: nothing to do", which);
+            return;
         }
         provider.detach(self);
-        LOG.info("Detached the Elastic IP from this instance");
-        return 0;
+        LOG.info("Detached the {} from this instance", which);
     }
 
     private int watch(Configuration config, CloudConnector.Cloud cloud, AtomicReference<WatchdogEngine> holder,
             ExoipMetrics metrics) throws Exception {
         PeerSource peerSource = cloud.groupPeers().orElseGet(() -> new StaticPeers(config.peers(), LOG::warn));
-        preflight(cloud, peerSource);
+        preflight(cloud, config.elasticIps().list(), peerSource);
         NodeSettings node = new NodeSettings(cloud.self(), config.elasticIp(), config.priority(), config.interval(),
                 config.deadRatio());
         EngineSettings settings = EngineSettings.of(node, config.listen())
+                .withElasticIps(config.elasticIps())
                 .withReconcileInterval(config.reconcileInterval())
                 .withPeerRefresh(config.peerRefresh())
                 .withApiTimeout(config.apiTimeout())
@@ -495,7 +546,7 @@ public final class ExoipCommand implements Callable<Integer> {
                 HealthMonitor checks = health.monitor(cloud.self().toString());
                 NotifyHooks hooks = health.notifyHooks(config.elasticIp().getHostAddress(), cloud.self(),
                         () -> holder.get() == null ? config.priority() : holder.get().priority())) {
-            WatchdogEngine engine = WatchdogEngine.start(settings, cloud.provider(), peerSource,
+            WatchdogEngine engine = WatchdogEngine.start(settings, cloud.providers(), peerSource,
                     HealthOptions.of(checks));
             holder.set(engine);
             HealthOptions.warnUselessWeights(engine, checks);
@@ -564,9 +615,15 @@ public final class ExoipCommand implements Callable<Integer> {
      * can mend (a refused signature, an unknown Elastic IP or security group) stops the start with
      * exit 1 and says so, while a passing outage is only logged, as the engine retries it.
      */
-    private static void preflight(CloudConnector.Cloud cloud, PeerSource peers) throws CloudException {
+    private static void preflight(CloudConnector.Cloud cloud, List<Inet4Address> addresses, PeerSource peers)
+            throws CloudException {
         try {
-            cloud.provider().holders();
+            cloud.providers().forAddress(addresses.get(0)).holders();
+            // The others only proven to exist (one read each, the ids found by the first lookup):
+            // their reconcilers read the holders as they start.
+            for (Inet4Address other : addresses.subList(1, addresses.size())) {
+                cloud.providers().forAddress(other).probe();
+            }
             peers.peers();
         } catch (CloudException e) {
             if (!e.retryable()) {
@@ -586,8 +643,27 @@ public final class ExoipCommand implements Callable<Integer> {
                     : "-A, -D and -W exclude each other: give exactly one");
         }
         Mode mode = attach ? Mode.ATTACH : detach ? Mode.DETACH : Mode.WATCH;
-        if (elasticIp == null) {
+        List<KeptAddresses.KeptAddress> addresses = new ArrayList<>();
+        for (String given : elasticIps) {
+            if (!given.isBlank()) {
+                try {
+                    addresses.add(new Converters.KeptIpv4().convert(given));
+                } catch (CommandLine.TypeConversionException e) {
+                    throw invalid("-xi", e.getMessage());
+                }
+            }
+        }
+        if (addresses.isEmpty()) {
             throw new ParameterException(cmd, "missing the Elastic IP: give -xi ADDRESS or set IF_ADDRESS");
+        }
+        KeptAddresses kept;
+        try {
+            kept = new KeptAddresses(addresses, spread, noPreempt);
+        } catch (IllegalArgumentException e) {
+            throw invalid("-xi", e.getMessage());
+        }
+        if (mode != Mode.WATCH && kept.addresses().stream().anyMatch(a -> a.priority().isPresent())) {
+            throw invalid("-xi", "a priority (ADDRESS:PRIORITY) is for -W only");
         }
         if (apiKey == null || apiKey.isBlank()) {
             throw new ParameterException(cmd, "missing the API key: give -xk KEY or set IF_EXOSCALE_API_KEY");
@@ -630,7 +706,7 @@ public final class ExoipCommand implements Callable<Integer> {
                 throw invalid("--api-ca-file", e.getMessage());
             }
         }
-        return new Configuration(mode, elasticIp, apiKey.trim(), secret, Optional.ofNullable(endpoint),
+        return new Configuration(mode, kept, apiKey.trim(), secret, Optional.ofNullable(endpoint),
                 Optional.ofNullable(zone).map(String::trim).filter(z -> !z.isEmpty()), metadataUrl,
                 Optional.ofNullable(instanceId), priority, listen, List.copyOf(peerNames),
                 Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()),

@@ -63,7 +63,8 @@ final class ExoscaleConnector implements CloudConnector {
             ExoscaleClient client = builder.build();
             LOG.info("Instance {}, zone {}, API {}", self, zone, client.endpoint());
             Optional<PeerSource> group = peerSource(config, client, self);
-            return new Cloud(self, new ExoscaleElasticIpProvider(client, config.elasticIp(), knownInstances), group,
+            // One client for every address: one connection pool, one signer, one lookup of the Elastic IPs.
+            return new Cloud(self, address -> new ExoscaleElasticIpProvider(client, address, knownInstances), group,
                     secret -> client.useSecret(secret.reveal()));
         } catch (ExoscaleException e) {
             throw CloudException.of(e);

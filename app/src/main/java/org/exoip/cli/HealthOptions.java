@@ -188,11 +188,20 @@ final class HealthOptions {
 
     /** {@code first}, then the notify hooks once they exist: the API calls' listener. */
     ApiCallListener apiCalls(ApiCallListener first) {
-        return (operation, instance, outcome, nanos) -> {
-            first.called(operation, instance, outcome, nanos);
-            NotifyHooks h = hooks;
-            if (h != null) {
-                h.called(operation, instance, outcome, nanos);
+        return new ApiCallListener() {
+            @Override
+            public void called(String operation, UUID instance, Outcome outcome, long nanos) {
+                called(null, operation, instance, outcome, nanos);
+            }
+
+            @Override
+            public void called(java.net.Inet4Address elasticIp, String operation, UUID instance, Outcome outcome,
+                    long nanos) {
+                first.called(elasticIp, operation, instance, outcome, nanos);
+                NotifyHooks h = hooks;
+                if (h != null) {
+                    h.called(elasticIp, operation, instance, outcome, nanos);
+                }
             }
         };
     }

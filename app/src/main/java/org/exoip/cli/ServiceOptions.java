@@ -1,5 +1,6 @@
 package org.exoip.cli;
 
+import java.net.Inet4Address;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -55,8 +56,8 @@ final class ServiceOptions {
     }
 
     /** Observes the real provider's calls, reporting them to {@code listener}. */
-    static ObservedElasticIpProvider observe(ElasticIpProvider real, ApiCallListener listener) {
-        return new ObservedElasticIpProvider(real, listener);
+    static ObservedElasticIpProvider observe(ElasticIpProvider real, Inet4Address elasticIp, ApiCallListener listener) {
+        return new ObservedElasticIpProvider(real, elasticIp, listener);
     }
 
     /** Writes the PID file when asked; null otherwise (try-with-resources accepts it). */

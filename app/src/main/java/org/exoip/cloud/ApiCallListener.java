@@ -33,6 +33,15 @@ public interface ApiCallListener {
      */
     void called(String operation, java.util.UUID instance, Outcome outcome, long nanos);
 
+    /**
+     * The same, for a call about {@code elasticIp} (null for a call about none, such as the peer
+     * listing): a listener that keeps something per address overrides this one.
+     */
+    default void called(java.net.Inet4Address elasticIp, String operation, java.util.UUID instance, Outcome outcome,
+            long nanos) {
+        called(operation, instance, outcome, nanos);
+    }
+
     /** A listener that does nothing. */
     ApiCallListener NONE = (operation, instance, outcome, nanos) -> { };
 }

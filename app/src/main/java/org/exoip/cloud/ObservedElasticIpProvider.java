@@ -1,5 +1,6 @@
 package org.exoip.cloud;
 
+import java.net.Inet4Address;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -21,15 +22,24 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
     private static final Logger LOG = LogManager.getLogger(ObservedElasticIpProvider.class);
 
     private final ElasticIpProvider delegate;
+    /** The address the calls are about, for the listener; null when unnamed. */
+    private final Inet4Address elasticIp;
     private final ApiCallListener listener;
     private final LongSupplier nanoClock;
 
     public ObservedElasticIpProvider(ElasticIpProvider delegate, ApiCallListener listener) {
-        this(delegate, listener, System::nanoTime);
+        this(delegate, null, listener, System::nanoTime);
     }
 
-    ObservedElasticIpProvider(ElasticIpProvider delegate, ApiCallListener listener, LongSupplier nanoClock) {
+    /** Calls about {@code elasticIp}, which the listener is told of with each. */
+    public ObservedElasticIpProvider(ElasticIpProvider delegate, Inet4Address elasticIp, ApiCallListener listener) {
+        this(delegate, elasticIp, listener, System::nanoTime);
+    }
+
+    ObservedElasticIpProvider(ElasticIpProvider delegate, Inet4Address elasticIp, ApiCallListener listener,
+            LongSupplier nanoClock) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.elasticIp = elasticIp;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.nanoClock = nanoClock;
     }
@@ -65,7 +75,9 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
 
     /** The same reporting around a peer source (the security group listing of {@code -G}). */
     public PeerSource observe(PeerSource peers) {
-        return () -> observe(ApiCallListener.LIST_PEERS, null, peers::peers);
+        ObservedElasticIpProvider aboutNone = elasticIp == null ? this
+                : new ObservedElasticIpProvider(delegate, null, listener, nanoClock);
+        return () -> aboutNone.observe(ApiCallListener.LIST_PEERS, null, peers::peers);
     }
 
     /** A cloud call that may fail. */
@@ -83,7 +95,7 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
             return result;
         } finally {
             long nanos = nanoClock.getAsLong() - start;
-            listener.called(operation, instance, outcome, nanos);
+            listener.called(elasticIp, operation, instance, outcome, nanos);
             log(operation, instance, outcome, nanos);
         }
     }

@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.exoip.cloud.ApiCallListener;
@@ -28,6 +30,9 @@ import org.exoip.watchdog.WatchdogEngine;
  * (adverts, rejections) and its state are read when scraped; API calls and transitions are
  * recorded as they happen, through {@link ApiCallListener} and the engine's transition listener.
  *
+ * <p>The series about one Elastic IP (state, priority, transitions, failover time, refusals) carry
+ * an {@code eip} label, one value per address the node keeps.
+ *
  * <p>Thread-safe: recording may happen on any thread; scrapes run on the HTTP server's threads.
  */
 public final class ExoipMetrics implements ApiCallListener {
@@ -37,25 +42,35 @@ public final class ExoipMetrics implements ApiCallListener {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final UUID self;
+    /** The addresses kept, as label values; the first stands for a call or transition that names none. */
+    private final List<String> elasticIps;
     private final LongSupplier nanoClock;
     private final Counter apiRequests;
     private final Histogram apiDuration;
     private final Counter transitions;
     private final Gauge lastFailover;
     private final Gauge lastFailoverTimestamp;
-    /** When this node last decided to become master and has not held the address since; 0 when none. */
-    private volatile long masterDecidedNanos;
+    /**
+     * Per address: when this node last decided to become its master and has not held it since;
+     * absent when none.
+     */
+    private final Map<String, Long> masterDecidedNanos = new ConcurrentHashMap<>();
 
     /**
      * @param self this instance, whose attach ends a failover
+     * @param elasticIps the addresses the node keeps, at least one
      * @param jvm whether to add the JVM's own series (memory, GC, threads, …)
      */
-    public ExoipMetrics(UUID self, boolean jvm) {
-        this(self, jvm, System::nanoTime);
+    public ExoipMetrics(UUID self, List<Inet4Address> elasticIps, boolean jvm) {
+        this(self, elasticIps, jvm, System::nanoTime);
     }
 
-    ExoipMetrics(UUID self, boolean jvm, LongSupplier nanoClock) {
+    ExoipMetrics(UUID self, List<Inet4Address> elasticIps, boolean jvm, LongSupplier nanoClock) {
         this.self = Objects.requireNonNull(self, "self");
+        this.elasticIps = elasticIps.stream().map(Inet4Address::getHostAddress).toList();
+        if (this.elasticIps.isEmpty()) {
+            throw new IllegalArgumentException("no Elastic IP");
+        }
         this.nanoClock = nanoClock;
         apiRequests = Counter.builder().name("exoip_api_requests_total")
                 .help("Cloud API calls made, by operation and outcome")
@@ -69,20 +84,23 @@ public final class ExoipMetrics implements ApiCallListener {
             }
         }
         transitions = Counter.builder().name("exoip_transitions_total")
-                .help("Changes of this node's state, by the state entered")
-                .labelNames("to").register(registry);
-        for (Role role : Role.values()) {
-            transitions.labelValues(label(role));
-        }
+                .help("Changes of this node's state for an Elastic IP, by the state entered")
+                .labelNames("eip", "to").register(registry);
         lastFailover = Gauge.builder().name("exoip_last_failover_seconds")
-                .help("How long this node's last take-over lasted: from its decision to become master to the "
-                        + "cloud confirming the Elastic IP attached to it (NaN before the first)")
-                .register(registry);
-        lastFailover.set(Double.NaN);
+                .help("How long this node's last take-over of an Elastic IP lasted: from its decision to become "
+                        + "master to the cloud confirming the address attached to it (NaN before the first)")
+                .labelNames("eip").register(registry);
         lastFailoverTimestamp = Gauge.builder().name("exoip_last_failover_timestamp_seconds")
-                .help("When this node's last take-over completed, seconds since the epoch (NaN before the first)")
-                .register(registry);
-        lastFailoverTimestamp.set(Double.NaN);
+                .help("When this node's last take-over of an Elastic IP completed, seconds since the epoch (NaN "
+                        + "before the first)")
+                .labelNames("eip").register(registry);
+        for (String eip : this.elasticIps) {
+            for (Role role : Role.values()) {
+                transitions.labelValues(eip, label(role));
+            }
+            lastFailover.labelValues(eip).set(Double.NaN);
+            lastFailoverTimestamp.labelValues(eip).set(Double.NaN);
+        }
         if (jvm) {
             JvmMetrics.builder().register(registry);
         }
@@ -91,12 +109,13 @@ public final class ExoipMetrics implements ApiCallListener {
     /** Reads the engine's state and counters on every scrape, and counts its transitions. */
     public void observe(WatchdogEngine engine) {
         GaugeWithCallback.builder().name("exoip_state")
-                .help("1 for the state this node is in, 0 for the others")
-                .labelNames("state")
+                .help("1 for the state this node is in for an Elastic IP, 0 for the others")
+                .labelNames("eip", "state")
                 .callback(cb -> {
-                    Role now = engine.role();
-                    for (Role role : Role.values()) {
-                        cb.call(role == now ? 1 : 0, label(role));
+                    for (WatchdogEngine.ElasticIpState eip : engine.elasticIps()) {
+                        for (Role role : Role.values()) {
+                            cb.call(role == eip.role() ? 1 : 0, eip.address().getHostAddress(), label(role));
+                        }
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("exoip_takeover_ready")
@@ -104,8 +123,10 @@ public final class ExoipMetrics implements ApiCallListener {
                         + "is accepted, the Elastic IP exists), 0 while it does not; absent with --api-keep-warm 0")
                 .callback(cb -> engine.readiness().ifPresent(r -> cb.call(r.ready() ? 1 : 0))).register(registry);
         GaugeWithCallback.builder().name("exoip_priority")
-                .help("The priority this node advertises now (0-255, lowest wins)")
-                .callback(cb -> cb.call(engine.priority())).register(registry);
+                .help("The priority this node advertises now for an Elastic IP (0-255, lowest wins)")
+                .labelNames("eip")
+                .callback(cb -> engine.elasticIps().forEach(eip -> cb.call(eip.priority(),
+                        eip.address().getHostAddress()))).register(registry);
         GaugeWithCallback.builder().name("exoip_peers")
                 .help("Peers by liveness")
                 .labelNames("status")
@@ -134,8 +155,9 @@ public final class ExoipMetrics implements ApiCallListener {
                 .help("1 while the cloud refuses this node's calls for good (401, 403: the API key or its role; 404: "
                         + "the Elastic IP or instance does not exist), by HTTP status, or certificate when this node "
                         + "refuses the API's TLS certificate; absent otherwise")
-                .labelNames("status")
-                .callback(cb -> engine.cloudRefusal().ifPresent(r -> cb.call(1, r.kind())))
+                .labelNames("eip", "status")
+                .callback(cb -> engine.elasticIps().forEach(eip -> eip.refusal().ifPresent(r -> cb.call(1,
+                        eip.address().getHostAddress(), r.kind()))))
                 .register(registry);
         engine.addTransitionListener(this::transition);
     }
@@ -158,20 +180,37 @@ public final class ExoipMetrics implements ApiCallListener {
             return;
         }
         Role to = transition.to().role();
-        transitions.labelValues(label(to)).inc();
-        masterDecidedNanos = to == Role.MASTER ? Math.max(1, nanoClock.getAsLong()) : 0;
+        String eip = label(transition.elasticIp());
+        transitions.labelValues(eip, label(to)).inc();
+        if (to == Role.MASTER) {
+            masterDecidedNanos.put(eip, nanoClock.getAsLong());
+        } else {
+            masterDecidedNanos.remove(eip);
+        }
     }
 
     @Override
     public void called(String operation, UUID instance, Outcome outcome, long nanos) {
+        called(null, operation, instance, outcome, nanos);
+    }
+
+    @Override
+    public void called(Inet4Address elasticIp, String operation, UUID instance, Outcome outcome, long nanos) {
         apiRequests.labelValues(operation, outcome.label()).inc();
         apiDuration.labelValues(operation).observe(nanos / 1e9);
-        long decided = masterDecidedNanos;
-        if (decided != 0 && outcome == Outcome.SUCCESS && ATTACH.equals(operation) && self.equals(instance)) {
-            masterDecidedNanos = 0;
-            lastFailover.set((nanoClock.getAsLong() - decided) / 1e9);
-            lastFailoverTimestamp.set(System.currentTimeMillis() / 1e3);
+        if (outcome == Outcome.SUCCESS && ATTACH.equals(operation) && self.equals(instance)) {
+            String eip = label(elasticIp);
+            Long decided = masterDecidedNanos.remove(eip);
+            if (decided != null) {
+                lastFailover.labelValues(eip).set((nanoClock.getAsLong() - decided) / 1e9);
+                lastFailoverTimestamp.labelValues(eip).set(System.currentTimeMillis() / 1e3);
+            }
         }
+    }
+
+    /** An address as a label value; none (a node of one address, tests) is the first. */
+    private String label(Inet4Address elasticIp) {
+        return elasticIp == null ? elasticIps.get(0) : elasticIp.getHostAddress();
     }
 
     public PrometheusRegistry registry() {

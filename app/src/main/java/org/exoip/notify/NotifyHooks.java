@@ -37,6 +37,8 @@ import org.exoip.watchdog.Watchdog;
  * event loop, never in the way of an advert. The newest state wins: a change of role kills a hook
  * still running (with its process group) and drops the events still queued, which describe a state
  * that is over; ATTACHED and DETACHED wait their turn. A hook past its timeout is killed likewise.
+ * A node that keeps several Elastic IPs tells each address's events with {@code EXOIP_ELASTIC_IP}
+ * set to it, and the newest state wins per address: a change for one never cuts another's hook.
  *
  * <p>Thread-safe: {@link #transition} (event loop) and {@link #called} (cloud threads) only queue.
  */
@@ -56,7 +58,7 @@ public final class NotifyHooks implements ApiCallListener, AutoCloseable {
     }
 
     /** One event to tell, with what the environment says about it. */
-    record Notice(Event event, String previous, String master, String reason, int priority) {
+    record Notice(Event event, String elasticIp, String previous, String master, String reason, int priority) {
     }
 
     private final List<String> command;
@@ -69,8 +71,9 @@ public final class NotifyHooks implements ApiCallListener, AutoCloseable {
     private final Deque<Notice> queue = new ArrayDeque<>();
     /** The notice whose hook runs now; null between runs (guarded by this). */
     private Notice running;
-    private volatile Role role = Role.STARTING;
-    private volatile UUID master;
+    /** Per address (its text): the role and master now, for the ATTACHED and DETACHED events. */
+    private final Map<String, Role> roles = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, UUID> masters = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
 
     /**
@@ -90,27 +93,43 @@ public final class NotifyHooks implements ApiCallListener, AutoCloseable {
 
     /** A change of decision (event loop): a change of role to anything but STARTING is told. */
     public void transition(Watchdog.Transition t) {
+        String eip = address(t.elasticIp());
         Role to = t.to().role();
-        master = t.to().master();
-        Role from = role;
-        role = to;
+        if (t.to().master() == null) {
+            masters.remove(eip);
+        } else {
+            masters.put(eip, t.to().master());
+        }
+        Role from = roles.getOrDefault(eip, Role.STARTING);
+        roles.put(eip, to);
         if (!t.roleChanged() || to == Role.STARTING) {
             return;
         }
-        offer(new Notice(Event.valueOf(to.name()), from.name(), idOrEmpty(t.to().master()), t.why(),
+        offer(new Notice(Event.valueOf(to.name()), eip, from.name(), idOrEmpty(t.to().master()), t.why(),
                 priority.getAsInt()));
     }
 
     @Override
     public void called(String operation, UUID instance, Outcome outcome, long nanos) {
+        called(null, operation, instance, outcome, nanos);
+    }
+
+    @Override
+    public void called(java.net.Inet4Address address, String operation, UUID instance, Outcome outcome, long nanos) {
         if (outcome != Outcome.SUCCESS || !self.equals(instance)) {
             return;
         }
         Event event = ATTACH.equals(operation) ? Event.ATTACHED : DETACH.equals(operation) ? Event.DETACHED : null;
         if (event != null) {
-            offer(new Notice(event, role.name(), idOrEmpty(master), "this node's " + operation + " completed",
-                    priority.getAsInt()));
+            String eip = address(address);
+            offer(new Notice(event, eip, roles.getOrDefault(eip, Role.STARTING).name(), idOrEmpty(masters.get(eip)),
+                    "this node's " + operation + " completed", priority.getAsInt()));
         }
+    }
+
+    /** The address as hooks are told it; none (a node of one address) is the configured one. */
+    private String address(java.net.Inet4Address address) {
+        return address == null ? elasticIp : address.getHostAddress();
     }
 
     private static String idOrEmpty(UUID id) {
@@ -122,12 +141,13 @@ public final class NotifyHooks implements ApiCallListener, AutoCloseable {
             return;
         }
         if (notice.event().roleChange()) {
-            if (!queue.isEmpty()) {
-                LOG.info("Notify: dropping {} queued event(s) {}, overtaken by {}", queue.size(),
-                        queue.stream().map(n -> n.event().name()).toList(), notice.event());
-                queue.clear();
+            List<Notice> over = queue.stream().filter(n -> n.elasticIp().equals(notice.elasticIp())).toList();
+            if (!over.isEmpty()) {
+                LOG.info("Notify: dropping {} queued event(s) {}, overtaken by {}", over.size(),
+                        over.stream().map(n -> n.event().name()).toList(), notice.event());
+                queue.removeAll(over);
             }
-            if (running != null) {
+            if (running != null && running.elasticIp().equals(notice.elasticIp())) {
                 LOG.warn("Notify hook for {} still running: killed, the newest state wins ({})", running.event(),
                         notice.event());
                 worker.interrupt();
@@ -174,7 +194,7 @@ public final class NotifyHooks implements ApiCallListener, AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("EXOIP_EVENT", n.event().name());
         env.put("EXOIP_PREVIOUS", n.previous());
-        env.put("EXOIP_ELASTIC_IP", elasticIp);
+        env.put("EXOIP_ELASTIC_IP", n.elasticIp());
         env.put("EXOIP_INSTANCE_ID", self.toString());
         env.put("EXOIP_PRIORITY", Integer.toString(n.priority()));
         env.put("EXOIP_MASTER", n.master());

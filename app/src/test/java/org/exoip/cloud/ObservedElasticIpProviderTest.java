@@ -20,7 +20,7 @@ class ObservedElasticIpProviderTest {
     private final InMemoryElasticIpProvider cloud = new InMemoryElasticIpProvider();
     private final List<Call> calls = new ArrayList<>();
     private final AtomicLong clock = new AtomicLong();
-    private final ObservedElasticIpProvider observed = new ObservedElasticIpProvider(cloud,
+    private final ObservedElasticIpProvider observed = new ObservedElasticIpProvider(cloud, null,
             (op, instance, outcome, nanos) -> calls.add(new Call(op, instance, outcome, nanos)),
             () -> clock.getAndAdd(7_000_000));
 

@@ -50,7 +50,7 @@ class CloudRefusalTest {
             standin.faults().add(Fault.status(403, "Forbidden: the API key's role does not allow this operation")
                     .times(1_000_000).matching("PUT", ":attach$"));
             Inet4Address address = StandinCloud.elasticIp();
-            ExoipMetrics metrics = new ExoipMetrics(self, false);
+            ExoipMetrics metrics = new ExoipMetrics(self, List.of(address), false);
             ObservedElasticIpProvider provider = StandinCloud.provider(standin, Set.of(self), metrics);
             int port = StandinCloud.freeUdpPort();
             // The one peer never answers: this node is master after its hold-off.
@@ -72,7 +72,7 @@ class CloudRefusalTest {
                 assertTrue(log.at(Level.DEBUG).stream().anyMatch(e -> e.getMessage().getFormattedMessage()
                         .startsWith("Still refused")), "the later refusals are DEBUG lines");
 
-                assertTrue(StandinCloud.httpGet(base, "/metrics").body().contains("exoip_cloud_refused{status=\"403\"} 1"),
+                assertTrue(StandinCloud.httpGet(base, "/metrics").body().contains("exoip_cloud_refused{eip=\"198.51.100.50\",status=\"403\"} 1"),
                         "the refusal is exported");
                 HttpResponse<String> health = StandinCloud.httpGet(base, "/healthz");
                 assertEquals(503, health.statusCode());

@@ -45,7 +45,7 @@ class KeepWarmTest {
             StandinCloud.prepare(standin);
             UUID self = UUID.fromString(standin.state().addInstance("self", "127.0.0.1", "exoip").id());
             Inet4Address address = StandinCloud.elasticIp();
-            ExoipMetrics metrics = new ExoipMetrics(self, false);
+            ExoipMetrics metrics = new ExoipMetrics(self, List.of(address), false);
             ObservedElasticIpProvider provider = StandinCloud.provider(standin, Set.of(self), metrics);
             int port = StandinCloud.freeUdpPort();
             EngineSettings settings = EngineSettings.of(new NodeSettings(self, address, 255, INTERVAL, 3),

@@ -7,6 +7,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.exoip.cloud.ApiCallListener;
@@ -21,9 +22,18 @@ class ExoipMetricsTest {
 
     private static final UUID SELF = UUID.fromString("00000000-0000-4000-8000-00000000000a");
     private static final UUID OTHER = UUID.fromString("00000000-0000-4000-8000-00000000000b");
+    private static final java.net.Inet4Address EIP = ip("198.51.100.50");
+
+    private static java.net.Inet4Address ip(String literal) {
+        try {
+            return (java.net.Inet4Address) java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    private final ExoipMetrics metrics = new ExoipMetrics(SELF, false, clock::get);
+    private final ExoipMetrics metrics = new ExoipMetrics(SELF, List.of(EIP), false, clock::get);
 
     static String scrape(ExoipMetrics metrics) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -48,7 +58,7 @@ class ExoipMetricsTest {
         assertTrue(text.contains("exoip_api_request_duration_seconds_bucket{operation=\"list_holders\",le=\"0.025\"} 1"),
                 text);
         assertTrue(text.contains("exoip_api_request_duration_seconds_count{operation=\"attach\"} 1"), text);
-        assertTrue(text.contains("exoip_last_failover_seconds NaN"), text);
+        assertTrue(text.contains("exoip_last_failover_seconds{eip=\"198.51.100.50\"} NaN"), text);
     }
 
     @Test
@@ -57,17 +67,17 @@ class ExoipMetricsTest {
         clock.addAndGet(1_500_000_000L);
         metrics.called(ApiCallListener.ATTACH, OTHER, Outcome.SUCCESS, 1);
         metrics.called(ApiCallListener.ATTACH, SELF, Outcome.FAILURE, 1);
-        assertTrue(scrape(metrics).contains("exoip_last_failover_seconds NaN"), "not over before self holds it");
+        assertTrue(scrape(metrics).contains("exoip_last_failover_seconds{eip=\"198.51.100.50\"} NaN"), "not over before self holds it");
         clock.addAndGet(500_000_000L);
         metrics.called(ApiCallListener.ATTACH, SELF, Outcome.SUCCESS, 1);
         String text = scrape(metrics);
-        assertTrue(text.contains("exoip_last_failover_seconds 2.0"), text);
-        assertTrue(text.contains("exoip_transitions_total{to=\"master\"} 1.0"), text);
-        assertTrue(!text.contains("exoip_last_failover_timestamp_seconds NaN"), text);
+        assertTrue(text.contains("exoip_last_failover_seconds{eip=\"198.51.100.50\"} 2.0"), text);
+        assertTrue(text.contains("exoip_transitions_total{eip=\"198.51.100.50\",to=\"master\"} 1.0"), text);
+        assertTrue(!text.contains("exoip_last_failover_timestamp_seconds{eip=\"198.51.100.50\"} NaN"), text);
         // A later re-attach (repairing an outside change) is not a new failover.
         clock.addAndGet(9_000_000_000L);
         metrics.called(ApiCallListener.ATTACH, SELF, Outcome.SUCCESS, 1);
-        assertTrue(scrape(metrics).contains("exoip_last_failover_seconds 2.0"));
+        assertTrue(scrape(metrics).contains("exoip_last_failover_seconds{eip=\"198.51.100.50\"} 2.0"));
     }
 
     @Test
@@ -77,15 +87,15 @@ class ExoipMetricsTest {
         metrics.transition(transition(Role.BACKUP, Role.MASTER));
         metrics.transition(transition(Role.MASTER, Role.STOPPING));
         String text = scrape(metrics);
-        assertTrue(text.contains("exoip_transitions_total{to=\"backup\"} 1.0"), text);
-        assertTrue(text.contains("exoip_transitions_total{to=\"master\"} 1.0"), text);
-        assertTrue(text.contains("exoip_transitions_total{to=\"stopping\"} 1.0"), text);
-        assertTrue(text.contains("exoip_transitions_total{to=\"starting\"} 0.0"), text);
+        assertTrue(text.contains("exoip_transitions_total{eip=\"198.51.100.50\",to=\"backup\"} 1.0"), text);
+        assertTrue(text.contains("exoip_transitions_total{eip=\"198.51.100.50\",to=\"master\"} 1.0"), text);
+        assertTrue(text.contains("exoip_transitions_total{eip=\"198.51.100.50\",to=\"stopping\"} 1.0"), text);
+        assertTrue(text.contains("exoip_transitions_total{eip=\"198.51.100.50\",to=\"starting\"} 0.0"), text);
     }
 
     @Test
     void jvmSeriesWhenAsked() throws IOException {
-        String text = scrape(new ExoipMetrics(SELF, true));
+        String text = scrape(new ExoipMetrics(SELF, List.of(EIP), true));
         assertTrue(text.contains("jvm_memory_used_bytes"), text);
         assertTrue(text.contains("jvm_threads_current"), text);
         assertEquals(-1, scrape(metrics).indexOf("jvm_memory_used_bytes"));

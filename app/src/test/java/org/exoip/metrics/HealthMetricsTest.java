@@ -21,7 +21,7 @@ class HealthMetricsTest {
             closedPort = free.getLocalPort();
         }
         String target = "127.0.0.1:" + closedPort;
-        ExoipMetrics metrics = new ExoipMetrics(UUID.randomUUID(), false);
+        ExoipMetrics metrics = new ExoipMetrics(UUID.randomUUID(), List.of((java.net.Inet4Address) java.net.InetAddress.getLoopbackAddress()), false);
         try (HealthMonitor monitor = new HealthMonitor(List.of(new CheckSpec(CheckSpec.Kind.TCP, target, List.of(),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1, false, 0)), Optional.empty(), Optional.empty(),
                 "node-m", System::nanoTime)) {

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.exoip.cloud.ApiCallListener;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The HTTP endpoint on 127.0.0.1: /metrics, /healthz and 404. */
 class MetricsServerTest {
 
-    private final ExoipMetrics metrics = new ExoipMetrics(UUID.randomUUID(), false);
+    private final ExoipMetrics metrics = new ExoipMetrics(UUID.randomUUID(), List.of((java.net.Inet4Address) java.net.InetAddress.getLoopbackAddress()), false);
     private final AtomicReference<Optional<String>> health = new AtomicReference<>(Optional.empty());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private MetricsServer server;

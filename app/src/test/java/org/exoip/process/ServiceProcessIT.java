@@ -106,12 +106,12 @@ class ServiceProcessIT {
         assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
                 cluster.tail(node, 20));
         assertTrue(LocalCluster.await(DEADLINE, () -> get(metricsPort, "/metrics")
-                .filter(r -> r.body().contains("exoip_state{state=\"master\"} 1.0")).isPresent()),
+                .filter(r -> r.body().contains("exoip_state{eip=\"" + LocalCluster.ELASTIC_IP + "\",state=\"master\"} 1.0")).isPresent()),
                 cluster.tail(node, 20));
         String metrics = get(metricsPort, "/metrics").orElseThrow().body();
-        for (String series : List.of("exoip_priority 10.0", "exoip_peers{status=\"alive\"}",
+        for (String series : List.of("exoip_priority{eip=\"" + LocalCluster.ELASTIC_IP + "\"} 10.0", "exoip_peers{status=\"alive\"}",
                 "exoip_adverts_sent_total", "exoip_adverts_received_total", "exoip_adverts_rejected_total{reason=",
-                "exoip_transitions_total{to=\"master\"} 1.0",
+                "exoip_transitions_total{eip=\"" + LocalCluster.ELASTIC_IP + "\",to=\"master\"} 1.0",
                 "exoip_api_requests_total{operation=\"attach\",outcome=\"success\"} 1.0",
                 "exoip_api_request_duration_seconds_bucket", "exoip_last_failover_seconds",
                 "jvm_memory_used_bytes", "process_cpu_seconds_total")) {
