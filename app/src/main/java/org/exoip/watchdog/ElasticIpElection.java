@@ -240,6 +240,19 @@ final class ElasticIpElection implements AutoCloseable {
         return advert().priority() != before;
     }
 
+    /** {@code --spread}: whether this address is another node's home; true when that changed. */
+    boolean setAway(boolean notHome, long now) {
+        boolean changed;
+        try (CloseableThreadContext.Instance c = context()) {
+            changed = watchdog.setAway(notHome, now);
+        }
+        if (changed) {
+            advert();
+            scheduleEvaluation(now);
+        }
+        return changed;
+    }
+
     /** SIGUSR1 / SIGUSR2: the priority for this address moves by {@code delta}; returns {before, after}. */
     int[] adjustPriority(int delta, long now) {
         int before = watchdog.priority();

@@ -83,6 +83,8 @@ public final class Watchdog {
     private int priority;
     /** What the health checks and the track file make of {@link #priority}. */
     private HealthVerdict health = HealthVerdict.NONE;
+    /** {@code --spread}: this address is not this node's home, so it runs {@link Placement#away} worse. */
+    private boolean away;
     private long startedNanos;
     private boolean started;
     private Decision decision;
@@ -287,9 +289,33 @@ public final class Watchdog {
         return new Advert(advertised, settings.elasticIp(), settings.self());
     }
 
-    /** The priority this node runs with when neither stopping nor in fault: {@link Rules#noPreempt()} applied. */
+    /**
+     * The priority this node runs with when neither stopping nor in fault: {@link Rules#noPreempt()}
+     * and, with {@code --spread}, the address's home ({@link #setAway}) applied.
+     */
     private int advertised() {
-        return rules.noPreempt() && decision.role() == Role.MASTER ? Priority.BEST : effectivePriority();
+        if (rules.noPreempt() && decision.role() == Role.MASTER) {
+            return Priority.BEST;
+        }
+        return away ? Placement.away(effectivePriority()) : effectivePriority();
+    }
+
+    /**
+     * {@code --spread}: whether this address is another node's home ({@link Placement#homes}); the
+     * change is evaluated now and advertised next. Returns whether it changed.
+     */
+    public boolean setAway(boolean notHome, long nanos) {
+        if (away == notHome) {
+            return false;
+        }
+        away = notHome;
+        evaluate(nanos);
+        return true;
+    }
+
+    /** Whether this address is another node's home ({@link #setAway}). */
+    public boolean away() {
+        return away;
     }
 
     public Rules rules() {

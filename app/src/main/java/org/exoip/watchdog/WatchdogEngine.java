@@ -142,6 +142,8 @@ public final class WatchdogEngine {
      * refusal within an interval with no advert from them between counts them dead (event loop only).
      */
     private final Map<InetAddress, Long> refusedOnce = new HashMap<>();
+    /** The nodes known per address when the homes were last dealt out ({@code --spread}; event loop only). */
+    private Map<Inet4Address, Set<UUID>> placedFor;
     /** The advert keys in use: the configured ones, or those a reload read since (event loop only). */
     private Optional<AdvertKeys> advertKeys;
 
@@ -264,6 +266,7 @@ public final class WatchdogEngine {
                     describe(settings.bind()), describeKept(), node.priority(),
                     node.interval().toMillis(), node.deadRatio());
             long intervalNanos = node.interval().toNanos();
+            placeHomes(nanos());
             loop.scheduleAtFixedRate(this::sendAdverts, 0, intervalNanos, TimeUnit.NANOSECONDS);
             scheduleEvaluations(nanos());
         });
@@ -517,7 +520,11 @@ public final class WatchdogEngine {
         boolean wasPeer = election.watchdog().isPeer(from);
         Watchdog.Received outcome = election.onAdvert(from, received.advert(), now, settings.wallClock().instant());
         switch (outcome) {
-            case ACCEPTED, REVIVED, CHANGED -> accepted(received, now);
+            case ACCEPTED -> accepted(received, now);
+            case REVIVED, CHANGED -> {
+                accepted(received, now);
+                placeHomes(now); // a node heard for the first time for this address, or under a new id
+            }
             case UNKNOWN_SENDER -> {
                 // The decoder drops strangers first; this only catches a peer removed in between.
                 rejections.increment(RejectReason.UNKNOWN_SENDER);
@@ -545,6 +552,40 @@ public final class WatchdogEngine {
         refusedOnce.remove(received.sender().getAddress());
         if (!knownInstances.contains(received.advert().instanceId())) {
             publishKnownInstances(now);
+        }
+    }
+
+    /**
+     * {@code --spread}: deals the addresses' homes out again when the nodes known for them changed
+     * ({@link Placement#homes}), and advertises at once any priority that moved. Event loop.
+     */
+    private void placeHomes(long now) {
+        if (!settings.kept().spread()) {
+            return;
+        }
+        UUID self = settings.node().self();
+        Map<Inet4Address, Set<UUID>> known = new HashMap<>();
+        for (ElasticIpElection election : elections) {
+            Set<UUID> ids = new HashSet<>(election.watchdog().knownPeerIds(now));
+            ids.add(self);
+            known.put(election.address(), ids);
+        }
+        if (known.equals(placedFor)) {
+            return;
+        }
+        placedFor = known;
+        Map<Inet4Address, UUID> homes = Placement.homes(known);
+        boolean moved = false;
+        for (ElasticIpElection election : elections) {
+            moved |= election.setAway(!self.equals(homes.get(election.address())), now);
+        }
+        if (moved) {
+            List<String> mine = elections.stream().filter(e -> self.equals(homes.get(e.address())))
+                    .map(e -> e.address().getHostAddress()).toList();
+            LOG.info("Spread over {} node(s): this node is home for {} of {} Elastic IPs{}", known.values().stream()
+                    .flatMap(Set::stream).distinct().count(), mine.size(), elections.size(),
+                    mine.isEmpty() ? "" : ": " + String.join(", ", mine));
+            sendAdverts();
         }
     }
 
@@ -660,6 +701,7 @@ public final class WatchdogEngine {
         }
         Set<InetAddress> after = Set.copyOf(primary.watchdog().peerAddresses());
         peerReceivers.update(after);
+        placeHomes(nanos()); // a peer removed is no longer known
         List<String> listed = after.stream().map(InetAddress::getHostAddress).sorted().toList();
         if (!after.equals(before)) {
             LOG.info("Peers: {}", listed);
