@@ -480,4 +480,49 @@ class ExoipCommandTest {
         flagWins.parseArgs(watch("--crash-probe"));
         assertTrue(((ExoipCommand) flagWins.getCommand()).crashProbe);
     }
+
+    @Test
+    void severalElasticIpsRepeatedOrCommaSeparatedEachWithItsPriority() {
+        Configuration c = parse(watch("-xi", "198.51.100.51:20, 198.51.100.52", "--spread", "--no-preempt"));
+        assertEquals(List.of("198.51.100.50", "198.51.100.51", "198.51.100.52"),
+                c.elasticIps().list().stream().map(java.net.Inet4Address::getHostAddress).toList());
+        assertEquals(java.util.OptionalInt.empty(), c.elasticIps().addresses().get(0).priority());
+        assertEquals(java.util.OptionalInt.of(20), c.elasticIps().addresses().get(1).priority());
+        assertTrue(c.elasticIps().spread());
+        assertTrue(c.elasticIps().noPreempt());
+        assertEquals("198.51.100.50", c.elasticIp().getHostAddress(), "the first is the node's address");
+    }
+
+    @Test
+    void ifAddressMayListSeveralAndTheBooleansHaveVariables() {
+        watchdogEnvironment();
+        env.put("IF_ADDRESS", "198.51.100.50 198.51.100.51:5");
+        env.put("IF_EXOIP_SPREAD", "true");
+        Configuration c = parse("-W");
+        assertEquals(2, c.elasticIps().addresses().size());
+        assertEquals(java.util.OptionalInt.of(5), c.elasticIps().addresses().get(1).priority());
+        assertTrue(c.elasticIps().spread());
+        assertTrue(!c.elasticIps().noPreempt());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "198.51.100.50,198.51.100.50|Invalid value for option '-xi': Elastic IP 198.51.100.50 given twice",
+        "198.51.100.50:300|Invalid value for option '-xi': '198.51.100.50:300' has priority '300' (expected: 0 to "
+                + "255, e.g. 198.51.100.50:10)",
+        "198.51.100.50:x|Invalid value for option '-xi': '198.51.100.50:x' has priority 'x'",
+        "eip.example.com:10|Invalid value for option '-xi': 'eip.example.com' is not an IPv4 address",
+    })
+    void aBadElasticIpListIsOneLineNamingWhatIsWrong(String value, String message) {
+        assertEquals(2, run("-n", "-W", "-xi", value, "-xk", "EXOkey", "-xs", SECRET, "-p", "192.0.2.2"));
+        assertTrue(err.toString().startsWith("exoip: " + message), err.toString());
+        assertEquals(1, err.toString().lines().filter(l -> l.startsWith("exoip: ")).count(), err.toString());
+    }
+
+    @Test
+    void aPriorityPerAddressIsForTheWatchdogOnly() {
+        assertEquals(2, run("-n", "-A", "-xi", "198.51.100.50:10", "-xk", "k", "-xs", SECRET));
+        assertTrue(err.toString().startsWith("exoip: Invalid value for option '-xi': a priority (ADDRESS:PRIORITY) "
+                + "is for -W only"), err.toString());
+    }
 }
