@@ -57,6 +57,37 @@ class InfoReportTest {
     }
 
     @Test
+    void aNodeOfSeveralAddressesHasALinePerAddressAndEachPeersPriorityPerAddress() {
+        Inet4Address first = (Inet4Address) address("198.51.100.50");
+        Inet4Address second = (Inet4Address) address("198.51.100.51");
+        Watchdog a = masterThatHeardOnePeer(Duration.ofSeconds(1), "192.0.2.11", "192.0.2.12", 3_000 * MS);
+        Watchdog b = new Watchdog(new NodeSettings(SELF, second, 30, Duration.ofSeconds(1), 3), x -> false, t -> { });
+        b.setPeers(List.of(address("192.0.2.11"), address("192.0.2.12")));
+        b.start(0);
+        b.onAdvert(address("192.0.2.11"), new Advert(25, second, PEER), 3_000 * MS, Instant.EPOCH);
+        b.evaluate(3_412 * MS);
+        List<LivenessTracker.PeerStatus> merged = new java.util.ArrayList<>();
+        List<LivenessTracker.PeerStatus> ofB = b.peers(3_412 * MS);
+        List<LivenessTracker.PeerStatus> ofA = a.peers(3_412 * MS);
+        for (int i = 0; i < ofA.size(); i++) {
+            merged.add(ofA.get(i).mergedWith(ofB.get(i)));
+        }
+        String text = InfoReport.render(List.of(
+                new InfoReport.Address(a, ofA, Optional.of(Set.of(SELF)), Optional.empty()),
+                new InfoReport.Address(b, ofB, Optional.of(Set.of(PEER)), Optional.of("403 for 1.000s (1 call): no"))),
+                merged, Optional.empty(), Optional.empty(), new KeptAddresses(List.of(
+                        KeptAddresses.KeptAddress.of(first), KeptAddresses.KeptAddress.of(second)), true, false));
+        List<String> lines = text.lines().toList();
+        assertEquals("Elastic IPs 2 (spread)", lines.get(1), text);
+        assertEquals("Elastic IP  198.51.100.50 MASTER priority=10 master=" + SELF + " holders=" + SELF, lines.get(2));
+        assertEquals("Elastic IP  198.51.100.51 BACKUP priority=30 master=" + PEER + " holders=" + PEER, lines.get(3));
+        assertTrue(lines.contains("Cloud       REFUSED 198.51.100.51: 403 for 1.000s (1 call): no"), text);
+        assertTrue(lines.contains("Peer 192.0.2.11 id=" + PEER
+                + " priority=198.51.100.50:20,198.51.100.51:25 alive last-seen=0.412s ago"), text);
+        assertTrue(lines.contains("Peer 192.0.2.12 id=unknown priority=unknown dead last-seen=never"), text);
+    }
+
+    @Test
     void timesHaveMillisecondsNotNanoseconds() {
         Watchdog w = new Watchdog(new NodeSettings(UUID.randomUUID(), (Inet4Address) address("198.51.100.50"), 10,
                 Duration.ofSeconds(1), 3), a -> false, t -> { });
