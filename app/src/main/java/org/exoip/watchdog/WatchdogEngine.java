@@ -582,7 +582,9 @@ public final class WatchdogEngine {
         if (moved) {
             List<String> mine = elections.stream().filter(e -> self.equals(homes.get(e.address())))
                     .map(e -> e.address().getHostAddress()).toList();
-            LOG.info("Spread over {} node(s): this node is home for {} of {} Elastic IPs{}", known.values().stream()
+            // While the nodes are first heard, during the hold-off, the homes settle in a few steps.
+            Level level = primary.watchdog().holdingOff(now) ? Level.DEBUG : Level.INFO;
+            LOG.log(level, "Spread over {} node(s): this node is home for {} of {} Elastic IPs{}", known.values().stream()
                     .flatMap(Set::stream).distinct().count(), mine.size(), elections.size(),
                     mine.isEmpty() ? "" : ": " + String.join(", ", mine));
             sendAdverts();

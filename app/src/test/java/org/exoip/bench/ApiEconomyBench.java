@@ -49,6 +49,10 @@ public final class ApiEconomyBench {
 
     public static void main(String[] args) throws Exception {
         Duration window = Duration.ofSeconds(Long.parseLong(BenchSetup.option(args, "--window", "120")));
+        if (Boolean.parseBoolean(BenchSetup.option(args, "--log", "false"))) {
+            org.exoip.logging.Logging.configure(org.exoip.logging.LogTarget.STDERR,
+                    org.apache.logging.log4j.Level.INFO, "bench");
+        }
         boolean spread = Boolean.parseBoolean(BenchSetup.option(args, "--spread", "true"));
         List<Integer> counts = new ArrayList<>();
         for (String m : BenchSetup.option(args, "--addresses", "1,4,16").split(",")) {
@@ -107,9 +111,16 @@ public final class ApiEconomyBench {
                     engines.add(engine.get());
                 }
                 awaitSettled(state, engines, addresses);
+                // The second request of each new master's hedged attach may still be on its way.
+                TimeUnit.SECONDS.sleep(2);
                 Map<String, Long> before = new HashMap<>(standin.requestCounts());
+                int eventsBefore = state.events().size();
                 TimeUnit.NANOSECONDS.sleep(window.toNanos());
                 Map<String, Long> after = standin.requestCounts();
+                List<?> moves = state.events().subList(eventsBefore, state.events().size());
+                if (!moves.isEmpty()) {
+                    System.out.println("  " + m + " addresses: " + moves.size() + " attach/detach at rest: " + moves);
+                }
                 Map<String, Double> perMinute = new TreeMap<>();
                 after.forEach((route, count) -> {
                     long delta = count - before.getOrDefault(route, 0L);
