@@ -1,5 +1,6 @@
 package org.exoip.cli;
 
+import java.net.Inet4Address;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -25,9 +26,16 @@ public interface CloudConnector {
 
     /**
      * What {@link #connect} gives: this instance's id, the Elastic IP port, peers from the cloud if asked,
-     * and how to sign with a rotated API secret from now on (SIGHUP).
+     * how to sign with a rotated API secret from now on (SIGHUP), and, with {@code --peer-network},
+     * this node's address on that private network (its lease), where it listens by default.
      */
-    record Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers, Consumer<Secret> useSecret) {
+    record Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers, Consumer<Secret> useSecret,
+            Optional<Inet4Address> networkAddress) {
+
+        /** A cloud whose peers are not addressed on a private network. */
+        Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers, Consumer<Secret> useSecret) {
+            this(self, provider, groupPeers, useSecret, Optional.empty());
+        }
 
         /** A cloud whose credentials never change (in-memory tests). */
         Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers) {
