@@ -139,11 +139,12 @@ class Bed:
     def names(self, instance_ids):
         return "{%s}" % ",".join(sorted(self.name_of(i) for i in instance_ids))
 
-    def start(self, priorities, interval, ratio, group=False, extra=()):
-        """Starts exoip on the hosts of `priorities` ({index: priority}), each knowing the others."""
+    def start(self, priorities, interval, ratio, group=False, extra=(), network=False):
+        """Starts exoip on the hosts of `priorities` ({index: priority}), each knowing the others;
+        network: over the private network (with group), see Node.start."""
         peers = sorted(priorities)
         for index, priority in sorted(priorities.items()):
-            self.nodes[index].start(interval, ratio, priority, peers=peers, group=group, extra=extra)
+            self.nodes[index].start(interval, ratio, priority, peers=peers, group=group, extra=extra, network=network)
 
     def running(self):
         return [n for n in self.nodes.values() if n.alive()]
@@ -163,7 +164,7 @@ class Bed:
                     text = node.info()
                     peers = info_peers(text)
                     if info_field(text, "State") != "BACKUP" or not peers \
-                            or peers.get(self.nodes[master].address) != "alive":
+                            or peers.get(self.nodes[master].advert_address) != "alive":
                         return False
             return True
 

@@ -17,12 +17,13 @@ import time
 import uuid
 
 from . import analysis
-from .netns import API_ADDRESS, API_NAME, API_TLS_PORT, TestbedError, host_address, socket_in
+from .netns import API_ADDRESS, API_NAME, API_TLS_PORT, TestbedError, host_address, private_address, socket_in
 
 ELASTIC_IP = "198.51.100.50"  # TEST-NET-2: a value in the stand-in's records, never on an interface
 API_PORT = 8080
 ADVERT_PORT = 12345
 GROUP = "exoip-peers"
+PRIVATE_NETWORK_NAME = "exoip-private"  # the managed private network on br1, leasing each host its eth1 address
 API_KEY = "EXOtestbed0000000000000001"
 # The JVM's DNS cache in the API-path mode, seconds (30 by default): "resolver down" must outlast
 # it, and with 1 s a scenario need not wait half a minute for that (see testbed/README.md).
@@ -147,7 +148,8 @@ class Standin:
         self.proc = None
 
     def write_config(self, members):
-        """The world: one instance per host (members in the peers' group), one free Elastic IP."""
+        """The world: one instance per host (members in the peers' group), one free Elastic IP, and
+        the managed private network of the hosts' eth1, leasing each host its address there."""
         with open(self.secret_file, "w") as f:
             f.write(secrets.token_urlsafe(32) + "\n")
         os.chmod(self.secret_file, 0o600)
@@ -161,6 +163,11 @@ class Standin:
                           for i, iid in sorted(self.instances.items())],
             "elastic-ips": [{"id": self.elastic_ip_id, "ip": ELASTIC_IP, "description": "exoip test bed",
                              "attached-to": []}],
+            "private-networks": [{"name": PRIVATE_NETWORK_NAME, "description": "exoip test bed, bridge br1",
+                                  "start-ip": private_address(1), "end-ip": private_address(80),
+                                  "netmask": "255.255.255.0",
+                                  "leases": [{"instance": iid, "ip": private_address(i)}
+                                             for i, iid in sorted(self.instances.items())]}],
         }
         path = os.path.join(self.workdir, "standin.json")
         with open(path, "w") as f:
@@ -274,6 +281,9 @@ class Node:
         self.name = "h%d" % index
         self.namespace = topology.host(index)
         self.address = host_address(index)
+        self.private_address = private_address(index)
+        # Where it listens and its peers reach it: the private address when run with --peer-network.
+        self.advert_address = self.address
         self.instance = standin.instances[index]
         self.standin = standin
         self.command = command
@@ -281,8 +291,10 @@ class Node:
         self.proc = None
         self.argv = None
 
-    def start(self, interval, ratio, priority, peers=None, group=False, extra=()):
-        """Runs exoip -W: peers is a list of host indexes (static -p), or group=True for -G."""
+    def start(self, interval, ratio, priority, peers=None, group=False, extra=(), network=False):
+        """Runs exoip -W: peers is a list of host indexes (static -p), or group=True for -G;
+        network=True (with group) addresses them on the private network (--peer-network), where
+        this node then listens on its lease (-l :PORT)."""
         argv = self.command + [
             "-W", "-O", "-xi", ELASTIC_IP, "-xk", API_KEY, "--api-secret-file", self.standin.secret_file]
         env = None
@@ -298,8 +310,11 @@ class Node:
         else:
             argv += ["-xe", "http://%s:%d/v2" % (API_ADDRESS, API_PORT),
                      "--metadata-url", "http://%s:%d/latest/meta-data" % (API_ADDRESS, API_PORT)]
-        argv += ["-l", "%s:%d" % (self.address, ADVERT_PORT), "-t", str(interval), "-r", str(ratio),
-                 "-P", str(priority)]
+        self.advert_address = self.private_address if network else self.address
+        argv += ["-l", ":%d" % ADVERT_PORT if network else "%s:%d" % (self.address, ADVERT_PORT),
+                 "-t", str(interval), "-r", str(ratio), "-P", str(priority)]
+        if network:
+            argv += ["--peer-network", PRIVATE_NETWORK_NAME]
         if group:
             argv += ["-G", GROUP]
         else:
@@ -337,7 +352,7 @@ class Node:
         sock = socket_in(self.namespace)
         try:
             sock.settimeout(timeout)
-            sock.sendto(b"info", (self.address, ADVERT_PORT))
+            sock.sendto(b"info", (self.advert_address, ADVERT_PORT))
             data, _ = sock.recvfrom(65535)
             return data.decode(errors="replace")
         except OSError:

@@ -1,9 +1,10 @@
 """The namespace layer: hosts as network namespaces on one bridge, with no route out.
 
 Every name carries the run's id (the testbed's PID), so parallel runs never clash and a
-leftover is known by its prefix: ``exotb<PID>-sw`` holds the bridge, ``exotb<PID>-api`` the
-stand-in API, ``exotb<PID>-h<N>`` host N. Only 192.0.2.0/24 (TEST-NET-1) is used, and no
-namespace gets a default route, so nothing a run sends can leave the machine.
+leftover is known by its prefix: ``exotb<PID>-sw`` holds the bridges, ``exotb<PID>-api`` the
+stand-in API, ``exotb<PID>-h<N>`` host N. Only 192.0.2.0/24 (TEST-NET-1, the "public" bridge br0)
+and 10.12.0.0/24 (the private network's bridge br1, hosts only) are used, and no namespace gets a
+default route, so nothing a run sends can leave the machine.
 """
 
 import ctypes
@@ -17,6 +18,7 @@ import time
 
 PREFIX = "exotb"
 NETWORK = "192.0.2.0/24"
+PRIVATE_NETWORK = "10.12.0.0/24"  # the hosts' second link (eth1, bridge br1): a managed private network
 API_ADDRESS = "192.0.2.2"
 RESOLVER_ADDRESS = "192.0.2.3"  # the bed's DNS server, on the bridge (API-path mode)
 API_NAME = "api.exotb.test"     # the stand-in's name in that mode
@@ -48,6 +50,13 @@ def host_address(index):
     if not 1 <= index <= 80:
         raise ValueError("host index %d out of 1..80" % index)
     return "192.0.2.%d" % (10 + index)
+
+
+def private_address(index):
+    """Host N's address on the private network, 10.12.0.(10+N): its lease in the stand-in."""
+    if not 1 <= index <= 80:
+        raise ValueError("host index %d out of 1..80" % index)
+    return "10.12.0.%d" % (10 + index)
 
 
 def socket_in(namespace, family=socket.AF_INET, kind=socket.SOCK_DGRAM, proto=0):
@@ -141,6 +150,7 @@ class Topology:
         self.hosts = {}  # index -> namespace
         self.created = []
         self._loss = set()
+        self._public_drop = set()
 
     def host(self, index):
         return "%s%d-h%d" % (PREFIX, self.run_id, index)
@@ -157,6 +167,10 @@ class Topology:
         run("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge", "stp_state", "0",
             "forward_delay", "0", "mcast_snooping", "0")
         run("ip", "-n", self.switch, "link", "set", "br0", "up")
+        # The private network: a second bridge that only the hosts are on (their eth1).
+        run("ip", "-n", self.switch, "link", "add", "br1", "type", "bridge", "stp_state", "0",
+            "forward_delay", "0", "mcast_snooping", "0")
+        run("ip", "-n", self.switch, "link", "set", "br1", "up")
         if self.api_path:
             run("ip", "-n", self.switch, "addr", "add", RESOLVER_ADDRESS + "/24", "dev", "br0")
             self._add_namespace(self.router)
@@ -182,6 +196,7 @@ class Topology:
         """Creates host N's namespace, wired to the bridge with its address; returns its name."""
         namespace = self.host(index)
         self._attach(namespace, "p%d" % index, host_address(index))
+        self._attach_private(namespace, index)
         self.hosts[index] = namespace
         if self.api_path:
             self._offloads_off(namespace, "eth0")
@@ -252,6 +267,14 @@ class Topology:
         if routes.strip():
             raise TestbedError("namespace %s has a default route: %s" % (namespace, routes.strip()))
 
+    def _attach_private(self, namespace, index):
+        """Host N's second link, eth1 on bridge br1 (port qN), with its private address."""
+        port = "q%d" % index
+        run("ip", "-n", self.switch, "link", "add", port, "type", "veth", "peer", "name", "eth1", "netns", namespace)
+        run("ip", "-n", self.switch, "link", "set", port, "master", "br1", "up")
+        run("ip", "-n", namespace, "addr", "add", private_address(index) + "/24", "dev", "eth1")
+        run("ip", "-n", namespace, "link", "set", "eth1", "up")
+
     def link(self, index, up):
         """Cuts (up=False) or restores host N's cable at the switch."""
         run("ip", "-n", self.switch, "link", "set", "p%d" % index, "up" if up else "down")
@@ -277,10 +300,34 @@ class Topology:
             raise TestbedError("nft in %s: %s" % (namespace, done.stderr.strip()))
         self._loss.add(index)
 
+    def public_advert_drop(self, index, on, port=12345):
+        """Host N's public link (eth0) drops every UDP datagram to or from the advert port, both
+        ways (on=False removes the rule); the private link, the API and info are untouched."""
+        namespace = self.host(index)
+        if index in self._public_drop:
+            subprocess.run(["ip", "netns", "exec", namespace, "nft", "delete", "table", "inet", "exotb_pub"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._public_drop.discard(index)
+        if not on:
+            return
+        done = subprocess.run(["ip", "netns", "exec", namespace, "nft", "-f", "-"],
+                              input=public_drop_rules(port), text=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            raise TestbedError("nft in %s: %s" % (namespace, done.stderr.strip()))
+        self._public_drop.add(index)
+
+    def public_dropped(self, index):
+        """Datagrams the public-link rule of host N dropped so far."""
+        out = run("ip", "netns", "exec", self.host(index), "nft", "list", "table", "inet", "exotb_pub", check=False)
+        return sum(int(n) for n in re.findall(r"counter packets (\d+)", out))
+
     def clear_loss(self):
-        """Removes every loss rule this run added."""
+        """Removes every loss and public-link drop rule this run added."""
         for index in list(self._loss):
             self.advert_loss(index, 0)
+        for index in list(self._public_drop):
+            self.public_advert_drop(index, False)
 
     def dropped(self, index):
         """Packets the loss rule of host N dropped so far."""
@@ -294,3 +341,13 @@ class Topology:
             _kill_namespace(namespace)
         self.created.clear()
         self.hosts.clear()
+
+
+def public_drop_rules(port):
+    """The nftables table that makes a host's public link (eth0) drop advert traffic, both ways:
+    UDP to the advert port (adverts, info) out of eth0, and into it."""
+    return ("table inet exotb_pub {\n"
+            " chain out {\n  type filter hook output priority 0; policy accept;\n"
+            "  oifname \"eth0\" udp dport %(p)d counter drop\n }\n"
+            " chain in {\n  type filter hook input priority 0; policy accept;\n"
+            "  iifname \"eth0\" udp dport %(p)d counter drop\n }\n}\n" % {"p": port})

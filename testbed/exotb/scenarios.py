@@ -109,7 +109,7 @@ class Scenarios:
         ("partition", "partition"), ("advert-loss", "loss"), ("api-faults", "api_faults"),
         ("cpu-stress", "stress"), ("sigusr1", "sigusr1"), ("sigusr2", "sigusr2"),
         ("group-join", "group_join_leave"), ("idle-forgotten", "idle_forgotten"), ("resolver-down", "resolver_down"),
-        ("service-down", "service_down"),
+        ("service-down", "service_down"), ("private-network", "private_network"),
     ]
 
     @classmethod
@@ -383,6 +383,47 @@ class Scenarios:
         self.record("group-leave", ok, "h3 dropped by every node %s after leaving the group (limit %.1f s); "
                     "%d change(s) of holder; at end %s"
                     % (ms(t_dropped - t_leave) if dropped else "never", limit, len(events), view))
+
+    def private_network(self):
+        """--peer-network over -G: adverts go over the private network (bridge br1). h1's public
+        link drops advert traffic for a watch window: no failover, and every node keeps hearing
+        the others. Then the negative check: the same drop without --peer-network costs h1 (a
+        failover, or its peers count it dead), so that the drop is proven to bite."""
+        bed, st, topo = self.bed, self.bed.standin, self.bed.topology
+        extra = ["--peer-refresh", self.p.peer_refresh]
+        bed.reset()
+        bed.start(PRIORITIES, self.p.interval, self.p.ratio, group=True, extra=extra, network=True)
+        bed.settle(1, timeout=30 + 10 * self.p.dead)
+        t0 = now()
+        topo.public_advert_drop(1, True)
+        watch = self.p.quiet + self.p.dead
+        unheard = set()
+        deadline = time.monotonic() + watch
+        while time.monotonic() < deadline:
+            for node in bed.running():
+                peers = node.peers()
+                expected = {bed.nodes[i].private_address for i in PRIORITIES if i != node.index}
+                if peers is None or set(peers) != expected or any(v != "alive" for v in peers.values()):
+                    unheard.add(node.name)
+            time.sleep(self.p.interval)
+        events = analysis.window(st.events(), t0)
+        held = st.holders()
+        ok_network = not unheard and not events and held == {bed.iid(1)}
+
+        self.start3(group=True, extra=extra)
+        topo.public_advert_drop(1, True)
+        t1 = now()
+        h1, h2 = bed.nodes[1], bed.nodes[2]
+        lost = wait_until(lambda: analysis.attaches(st.events(), t1)
+                          or (h2.peers() or {}).get(h1.address) == "dead", self.p.dead * 4 + 10, poll=0.1)
+        t_lost = now()
+        dropped = topo.public_dropped(1)
+        self.record("private-network", ok_network and bool(lost) and dropped > 0,
+                    "over the private network with h1's public link dropping adverts for %.1f s: %d change(s) of "
+                    "holder (holders %s), peers not all alive by info: %s; without --peer-network the same drop "
+                    "cost h1 %s (%d datagrams dropped)"
+                    % (watch, len(events), bed.names(held), ",".join(sorted(unheard)) or "none",
+                       ms(t_lost - t1) + " later" if lost else "nothing", dropped))
 
     # ---- the API path (Bed(api_path=True)): TLS by name, a delay line, a stateful firewall, a resolver
 

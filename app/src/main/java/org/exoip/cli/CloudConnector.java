@@ -1,5 +1,6 @@
 package org.exoip.cli;
 
+import java.net.Inet4Address;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -26,11 +27,17 @@ public interface CloudConnector {
 
     /**
      * What {@link #connect} gives: this instance's id, the port of each Elastic IP (all through one
-     * API client), peers from the cloud if asked, and how to sign with a rotated API secret from now
-     * on (SIGHUP).
+     * API client), peers from the cloud if asked, how to sign with a rotated API secret from now on
+     * (SIGHUP), and, with {@code --peer-network}, this node's address on that private network (its
+     * lease), where it listens by default.
      */
     record Cloud(UUID self, ElasticIpProviders providers, Optional<PeerSource> groupPeers,
-            Consumer<Secret> useSecret) {
+            Consumer<Secret> useSecret, Optional<Inet4Address> networkAddress) {
+
+        /** A cloud whose peers are not addressed on a private network. */
+        Cloud(UUID self, ElasticIpProviders providers, Optional<PeerSource> groupPeers, Consumer<Secret> useSecret) {
+            this(self, providers, groupPeers, useSecret, Optional.empty());
+        }
 
         /** A cloud of one provider for every address, whose credentials never change (in-memory tests). */
         Cloud(UUID self, ElasticIpProvider provider, Optional<PeerSource> groupPeers) {

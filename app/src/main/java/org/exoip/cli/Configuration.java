@@ -24,6 +24,8 @@ import org.exoip.logging.Secrets;
  * @param peerPool   {@code --peer-pool}: the instance pool (name or id) whose members are the peers
  * @param peerLabels {@code --peer-label}: the labels the peers carry, in the order given; empty for none.
  *                   With none of -p, -G, --peer-pool and --peer-label, -W takes this instance's own pool
+ * @param peerNetwork {@code --peer-network}: the managed private network (name or id) on whose leases the peers
+ *                    are addressed and this node listens; empty for their public addresses
  * @param apiCaFile  PEM file of the CAs trusted for the API instead of the JDK's; empty for the JDK's
  * @param apiIdleTimeout an API connection idle longer is not used again
  * @param apiKeepWarm how often -W proves the way to the API; zero for never
@@ -43,6 +45,7 @@ public record Configuration(
         Optional<String> peerGroup,
         Optional<String> peerPool,
         Map<String, String> peerLabels,
+        Optional<String> peerNetwork,
         int deadRatio,
         int advertCopies,
         Duration interval,
@@ -108,6 +111,8 @@ public record Configuration(
             }
             out.append("listen:             ").append(listen.getHostString()).append(':').append(listen.getPort()).append('\n');
             out.append("peers:              ").append(describePeers()).append('\n');
+            peerNetwork.ifPresent(n -> out.append("peer network:       ").append(n).append(" (the peers at their leases"
+                    + (listen.getAddress().isAnyLocalAddress() ? ", this node listening on its own)\n" : ")\n")));
             out.append("interval:           ").append(interval.toMillis()).append(" ms\n");
             out.append("dead ratio:         ").append(deadRatio).append('\n');
             out.append("advert copies:      ").append(advertCopies).append(" (as master)\n");

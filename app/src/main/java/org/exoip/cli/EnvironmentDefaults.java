@@ -45,6 +45,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         v.put("-G", List.of("IF_EXOSCALE_PEER_GROUP"));
         v.put("--peer-pool", List.of("IF_EXOSCALE_PEER_POOL"));
         v.put("--peer-label", List.of("IF_EXOSCALE_PEER_LABELS"));
+        v.put("--peer-network", List.of("IF_EXOSCALE_PEER_NETWORK"));
         v.put("-r", List.of("IF_DEAD_RATIO"));
         v.put("-t", List.of("IF_ADVERTISEMENT_INTERVAL"));
         v.put("--reconcile-interval", List.of("IF_EXOSCALE_RECONCILE_INTERVAL"));

@@ -72,7 +72,7 @@ import picocli.CommandLine.Spec;
         customSynopsis = {
             "exoip -A|-D -xi EIP -xk KEY [--api-secret-file FILE | -xs SECRET] [options]",
             "       exoip -W -xi EIP -xk KEY [--api-secret-file FILE] [-p PEER[,PEER...] | -G GROUP",
-            "             | --peer-pool NAME|ID | --peer-label KEY=VALUE[,...]] [options]",
+            "             | --peer-pool NAME|ID | --peer-label KEY=VALUE[,...]] [--peer-network NAME|ID] [options]",
             "       exoip standin|demo [options]"},
         descriptionHeading = "%n",
         description = {
@@ -167,8 +167,8 @@ public final class ExoipCommand implements Callable<Integer> {
     int priority;
 
     @Option(names = "-l", paramLabel = "ADDRESS", defaultValue = ":12345", converter = Converters.Listen.class,
-            description = "Listen address; its port is also the peers' port (env: IF_BIND_TO or IF_BIND_ADDRESS; "
-                    + "default: ${DEFAULT-VALUE}).")
+            description = "Listen address; its port is also the peers' port; with --peer-network and no host, this "
+                    + "node's lease there (env: IF_BIND_TO or IF_BIND_ADDRESS; default: ${DEFAULT-VALUE}).")
     InetSocketAddress listen;
 
     @Option(names = "-p", paramLabel = "PEER", split = ",",
@@ -193,6 +193,13 @@ public final class ExoipCommand implements Callable<Integer> {
                     + "comma-separated, all must match; refreshed periodically (env: IF_EXOSCALE_PEER_LABELS).")
     List<String> peerLabels = new ArrayList<>();
     // ---- end of peers from the cloud
+
+    // ---- adverts over a private network
+    @Option(names = "--peer-network", paramLabel = "NAME|ID",
+            description = "Managed private network on which the peers of -G, --peer-pool, --peer-label or this "
+                    + "instance's pool are addressed, each by its lease, re-read periodically; this node listens on "
+                    + "its own lease unless -l names an address (env: IF_EXOSCALE_PEER_NETWORK). Not with -p.")
+    String peerNetwork;
 
     @Option(names = "-r", paramLabel = "RATIO", defaultValue = "3", converter = Converters.DeadRatio.class,
             description = "A peer is dead after more than RATIO x interval without an advert (plus a tenth of "
@@ -463,7 +470,7 @@ public final class ExoipCommand implements Callable<Integer> {
         }
         Optional<PeerSource> groupPeers = cloud.groupPeers().map(first::observe);
         CloudConnector.Cloud wrapped = new CloudConnector.Cloud(cloud.self(), ElasticIpProviders.of(providers),
-                groupPeers, cloud.useSecret());
+                groupPeers, cloud.useSecret(), cloud.networkAddress());
         if (service.dryRun) {
             LOG.warn("Dry run: the Elastic IP is never attached nor detached, only logged");
         }
@@ -528,7 +535,7 @@ public final class ExoipCommand implements Callable<Integer> {
         preflight(cloud, config.elasticIps().list(), peerSource);
         NodeSettings node = new NodeSettings(cloud.self(), config.elasticIp(), config.priority(), config.interval(),
                 config.deadRatio());
-        EngineSettings settings = EngineSettings.of(node, config.listen())
+        EngineSettings settings = EngineSettings.of(node, listenAddress(config, cloud))
                 .withElasticIps(config.elasticIps())
                 .withReconcileInterval(config.reconcileInterval())
                 .withPeerRefresh(config.peerRefresh())
@@ -567,6 +574,17 @@ public final class ExoipCommand implements Callable<Integer> {
             signals.install(new SignalInstaller.Running(engine, () -> reload(config, cloud, engine)));
             return engine.terminated().get();
         }
+    }
+
+    /**
+     * Where -W listens: {@code -l} as given, but with {@code --peer-network} and no host in it
+     * ({@code :PORT}, the default), this node's lease on that network, on the port of {@code -l}.
+     */
+    private static InetSocketAddress listenAddress(Configuration config, CloudConnector.Cloud cloud) {
+        if (cloud.networkAddress().isEmpty() || !config.listen().getAddress().isAnyLocalAddress()) {
+            return config.listen();
+        }
+        return new InetSocketAddress(cloud.networkAddress().get(), config.listen().getPort());
     }
 
     /** In -W, start-up lookups are retried for {@code --start-timeout}; -A and -D fail at once. */
@@ -695,6 +713,12 @@ public final class ExoipCommand implements Callable<Integer> {
                 throw new ParameterException(cmd, String.join(" and ", given) + " exclude each other: give one of "
                         + "-p (peers), -G (security group), --peer-pool (instance pool) or --peer-label (labels)");
             }
+            if (!peerNames.isEmpty() && peerNetwork != null && !peerNetwork.isBlank()) {
+                throw new ParameterException(cmd, source("-p") + " and " + source("--peer-network")
+                        + " exclude each other: -p gives the peers' addresses already (private ones too); "
+                        + "--peer-network addresses the members of -G, --peer-pool, --peer-label or this instance's "
+                        + "pool by their leases");
+            }
         }
         if (zone != null && !zone.isBlank() && !ExoscaleClient.ZONE.matcher(zone.trim()).matches()) {
             throw invalid("-xz", "'" + zone + "' is not a zone name (expected e.g. ch-gva-2)");
@@ -710,7 +734,8 @@ public final class ExoipCommand implements Callable<Integer> {
                 Optional.ofNullable(zone).map(String::trim).filter(z -> !z.isEmpty()), metadataUrl,
                 Optional.ofNullable(instanceId), priority, listen, List.copyOf(peerNames),
                 Optional.ofNullable(peerGroup).map(String::trim).filter(g -> !g.isEmpty()),
-                Optional.ofNullable(peerPool).map(String::trim).filter(p -> !p.isEmpty()), labels, deadRatio,
+                Optional.ofNullable(peerPool).map(String::trim).filter(p -> !p.isEmpty()), labels,
+                Optional.ofNullable(peerNetwork).map(String::trim).filter(n -> !n.isEmpty()), deadRatio,
                 advertCopies, interval, reconcileInterval, peerRefresh, apiTimeout, verbose, stdout, syslogSocket,
                 Optional.ofNullable(apiCaFile), apiIdleTimeout, apiKeepWarm);
     }

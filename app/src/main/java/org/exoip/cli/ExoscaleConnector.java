@@ -1,5 +1,6 @@
 package org.exoip.cli;
 
+import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -10,6 +11,8 @@ import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ExoscaleElasticIpProvider;
 import org.exoip.cloud.LabelPeers;
+import org.exoip.cloud.MemberSource;
+import org.exoip.cloud.NetworkPeers;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.PoolPeers;
 import org.exoip.cloud.SecurityGroupPeers;
@@ -62,10 +65,23 @@ final class ExoscaleConnector implements CloudConnector {
             }
             ExoscaleClient client = builder.build();
             LOG.info("Instance {}, zone {}, API {}", self, zone, client.endpoint());
-            Optional<PeerSource> group = peerSource(config, client, self);
+            Optional<MemberSource> members = peerSource(config, client, self);
+            Optional<PeerSource> group = members.map(PeerSource.class::cast);
+            // ---- adverts over a private network: the members as chosen above, addressed by their leases
+            Optional<Inet4Address> networkAddress = Optional.empty();
+            if (config.mode() == Mode.WATCH && config.peerNetwork().isPresent() && members.isPresent()) {
+                NetworkPeers network = new NetworkPeers(client, config.peerNetwork().get(), members.get(), self,
+                        LOG::warn);
+                networkAddress = Optional.of(network.ownAddress());
+                LOG.info("Adverts over private network \"{}\": this instance's lease there is {}, and each peer is "
+                        + "addressed by its own lease", config.peerNetwork().get(),
+                        networkAddress.get().getHostAddress());
+                group = Optional.of(network);
+            }
+            // ---- end of adverts over a private network
             // One client for every address: one connection pool, one signer, one lookup of the Elastic IPs.
             return new Cloud(self, address -> new ExoscaleElasticIpProvider(client, address, knownInstances), group,
-                    secret -> client.useSecret(secret.reveal()));
+                    secret -> client.useSecret(secret.reveal()), networkAddress);
         } catch (ExoscaleException e) {
             throw CloudException.of(e);
         }
@@ -75,7 +91,7 @@ final class ExoscaleConnector implements CloudConnector {
      * The peers from the cloud: -G, --peer-pool or --peer-label; with none of these nor -p, in -W,
      * the instance pool this instance belongs to (its manager), or an error naming the options.
      */
-    private static Optional<PeerSource> peerSource(Configuration config, ExoscaleClient client, UUID self)
+    private static Optional<MemberSource> peerSource(Configuration config, ExoscaleClient client, UUID self)
             throws ExoscaleException, CloudException {
         if (config.peerGroup().isPresent()) {
             return Optional.of(new SecurityGroupPeers(client, config.peerGroup().get(), self));

@@ -1,10 +1,12 @@
 package org.exoip.cloud;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
+import org.exoip.exoscale.Instance;
 import org.exoip.exoscale.InstancePool;
 
 /**
@@ -14,7 +16,7 @@ import org.exoip.exoscale.InstancePool;
  * IPs to every member itself fights the watchdog: said once. A node that is not a member is told
  * so, as with a security group. Blocks on the API; called only from the peer-refresh thread.
  */
-public final class PoolPeers implements PeerSource {
+public final class PoolPeers implements MemberSource {
 
     private final ExoscaleClient client;
     private final String pool;
@@ -40,6 +42,11 @@ public final class PoolPeers implements PeerSource {
 
     @Override
     public PeerList peers() throws CloudException {
+        return PeerList.ofMembers(members(), self);
+    }
+
+    @Override
+    public List<Instance> members() throws CloudException {
         try {
             InstancePool found = client.instancePool(pool);
             if (!found.elasticIps().isEmpty() && !warned) {
@@ -48,7 +55,7 @@ public final class PoolPeers implements PeerSource {
                         + ": the pool attaches them to every member, which fights this watchdog (it keeps its "
                         + "Elastic IP on one member); take them off the pool");
             }
-            return PeerList.ofMembers(client.poolMembers(found.id()), self);
+            return client.poolMembers(found.id());
         } catch (ExoscaleException e) {
             throw CloudException.of(e);
         }

@@ -1,9 +1,11 @@
 package org.exoip.cloud;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
+import org.exoip.exoscale.Instance;
 
 /**
  * Peers are the members of an Exoscale security group, found by its name; each peer's address is
@@ -12,7 +14,7 @@ import org.exoip.exoscale.ExoscaleException;
  * fight the members, who ignore its adverts. Blocks on the API; called only from the peer-refresh
  * thread.
  */
-public final class SecurityGroupPeers implements PeerSource {
+public final class SecurityGroupPeers implements MemberSource {
 
     private final ExoscaleClient client;
     private final String groupName;
@@ -30,8 +32,13 @@ public final class SecurityGroupPeers implements PeerSource {
 
     @Override
     public PeerList peers() throws CloudException {
+        return PeerList.ofMembers(members(), self);
+    }
+
+    @Override
+    public List<Instance> members() throws CloudException {
         try {
-            return PeerList.ofMembers(client.securityGroupMembers(groupName), self);
+            return client.securityGroupMembers(groupName);
         } catch (ExoscaleException e) {
             throw CloudException.of(e);
         }

@@ -150,11 +150,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Starts {@code exoip -W} for the node without {@code -G}: the extra arguments choose the peers
-     * (or, with no peer option, the node takes its own instance pool's members).
+     * (or, with no peer option, the node takes its own instance pool's members). It listens on its
+     * address and the cluster's port unless they give {@code -l}.
      */
     public void startWithPeerOptions(Node node, String... extra) throws IOException {
         List<String> command = command(node, "-W");
-        command.addAll(List.of("-l", node.ip + ":" + port));
+        if (!List.of(extra).contains("-l")) {
+            command.addAll(List.of("-l", node.ip + ":" + port));
+        }
         command.addAll(List.of(extra));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -233,10 +236,15 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The node's whole {@code info} answer, or empty when it does not answer within a second. */
     public Optional<String> info(Node node) {
+        return info(node.ip);
+    }
+
+    /** The {@code info} answer of the node listening on {@code address} and the cluster's port, as {@link #info(Node)}. */
+    public Optional<String> info(String address) {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             socket.setSoTimeout(1000);
             byte[] query = "info".getBytes(StandardCharsets.US_ASCII);
-            socket.send(new DatagramPacket(query, query.length, InetAddress.getByName(node.ip), port));
+            socket.send(new DatagramPacket(query, query.length, InetAddress.getByName(address), port));
             DatagramPacket reply = new DatagramPacket(new byte[65536], 65536);
             socket.receive(reply);
             return Optional.of(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8));

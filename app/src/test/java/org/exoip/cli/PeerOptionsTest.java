@@ -99,4 +99,29 @@ class PeerOptionsTest {
         assertTrue(err.toString().contains("-G and IF_EXOSCALE_PEER_POOL (from the environment) exclude each other"),
                 err.toString());
     }
+
+    @Test
+    void aPeerNetworkCombinesWithEveryCloudSourceButNotWithPeerAddresses() {
+        assertEquals(Optional.of("exoip-net"), parse("--peer-network", " exoip-net ").peerNetwork());
+        assertEquals(Optional.of("exoip-net"), parse("-G", "grp", "--peer-network", "exoip-net").peerNetwork());
+        assertEquals(Optional.of("n"), parse("--peer-pool", "web", "--peer-network", "n").peerNetwork());
+        assertEquals(Optional.of("n"), parse("--peer-label", "a=b", "--peer-network", "n").peerNetwork());
+        assertTrue(parse("--peer-network", "exoip-net").describe().contains("peer network:       exoip-net (the peers "
+                + "at their leases, this node listening on its own)"), parse("--peer-network", "n").describe());
+        assertTrue(parse("--peer-network", "n", "-l", "10.0.0.5:12345").describe().contains(
+                "peer network:       n (the peers at their leases)\n"));
+        assertEquals(Optional.empty(), parse().peerNetwork());
+        env.put("IF_EXOSCALE_PEER_NETWORK", "from-env");
+        assertEquals(Optional.of("from-env"), parse().peerNetwork());
+        assertEquals(Optional.of("flag"), parse("--peer-network", "flag").peerNetwork(), "the flag wins");
+
+        assertEquals(2, cmd().execute(watch("-p", "10.0.0.2")));
+        assertTrue(err.toString().contains("-p and IF_EXOSCALE_PEER_NETWORK (from the environment) exclude each "
+                + "other: -p gives the peers' addresses already (private ones too); --peer-network addresses the "
+                + "members of -G, --peer-pool, --peer-label or this instance's pool by their leases"), err.toString());
+        env.clear();
+        assertEquals(2, cmd().execute(watch("-p", "10.0.0.2", "--peer-network", "n")));
+        assertTrue(err.toString().contains("-p and --peer-network exclude each other"), err.toString());
+        assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
+    }
 }

@@ -59,6 +59,7 @@ import org.exoip.exoscale.generated.api.ElasticIpApi;
 import org.exoip.exoscale.generated.api.InstanceApi;
 import org.exoip.exoscale.generated.api.InstancePoolApi;
 import org.exoip.exoscale.generated.api.OperationApi;
+import org.exoip.exoscale.generated.api.PrivateNetworkApi;
 import org.exoip.exoscale.generated.api.SecurityGroupApi;
 import org.exoip.exoscale.generated.model.ElasticIp;
 import org.exoip.exoscale.generated.model.ElasticIpList;
@@ -71,6 +72,7 @@ import org.exoip.exoscale.generated.model.InstanceTarget;
 import org.exoip.exoscale.generated.model.Operation;
 import org.exoip.exoscale.generated.model.OperationReason;
 import org.exoip.exoscale.generated.model.OperationState;
+import org.exoip.exoscale.generated.model.PrivateNetworkLease;
 import org.exoip.exoscale.generated.model.ResourceRef;
 import org.exoip.exoscale.generated.model.SecurityGroup;
 import org.exoip.exoscale.generated.model.SecurityGroupList;
@@ -219,6 +221,7 @@ public final class ExoscaleClient {
         final InstanceApi instances;
         final SecurityGroupApi securityGroups;
         final InstancePoolApi instancePools;
+        final PrivateNetworkApi privateNetworks;
         final OperationApi operations;
         /** When a request on it last got an HTTP answer (ticker); 0 while none has. */
         volatile long answeredNanos;
@@ -251,6 +254,7 @@ public final class ExoscaleClient {
             this.instances = new InstanceApi(api);
             this.securityGroups = new SecurityGroupApi(api);
             this.instancePools = new InstancePoolApi(api);
+            this.privateNetworks = new PrivateNetworkApi(api);
             this.operations = new OperationApi(api);
         }
 
@@ -591,20 +595,34 @@ public final class ExoscaleClient {
         String what = "find instance pool \"" + nameOrId + "\"";
         List<org.exoip.exoscale.generated.model.InstancePool> pools = call(what,
                 t -> t.instancePools.listInstancePools().getInstancePools());
-        List<org.exoip.exoscale.generated.model.InstancePool> matches = nullToEmpty(pools).stream()
-                .filter(p -> p.getId() != null
-                        && (nameOrId.equals(p.getName()) || nameOrId.equalsIgnoreCase(p.getId().toString())))
+        return pool(onlyMatch(what, "instance pool", nameOrId, pools,
+                org.exoip.exoscale.generated.model.InstancePool::getId,
+                org.exoip.exoscale.generated.model.InstancePool::getName));
+    }
+
+    /**
+     * The one item whose id or name is {@code nameOrId} (exact match; ids in any case).
+     *
+     * @param kind what the items are, as the refusal names them ({@code instance pool})
+     * @throws ExoscaleException when no item, or more than one, has that name or id
+     */
+    private <T> T onlyMatch(String what, String kind, String nameOrId, List<T> items,
+            java.util.function.Function<T, UUID> id, java.util.function.Function<T, String> name)
+            throws ExoscaleException {
+        List<T> matches = nullToEmpty(items).stream()
+                .filter(p -> id.apply(p) != null
+                        && (nameOrId.equals(name.apply(p)) || nameOrId.equalsIgnoreCase(id.apply(p).toString())))
                 .collect(Collectors.toList());
         if (matches.isEmpty()) {
-            throw new ExoscaleException(what, "no instance pool has this name or id at " + endpoint
-                    + " (instance pools are zone-local: is this the right zone?)", false, null);
+            throw new ExoscaleException(what, "no " + kind + " has this name or id at " + endpoint
+                    + " (" + kind + "s are zone-local: is this the right zone?)", false, null);
         }
         if (matches.size() > 1) {
-            throw new ExoscaleException(what, matches.size() + " instance pools have this name: "
-                    + matches.stream().map(p -> p.getId().toString()).collect(Collectors.toList())
+            throw new ExoscaleException(what, matches.size() + " " + kind + "s have this name: "
+                    + matches.stream().map(p -> id.apply(p).toString()).collect(Collectors.toList())
                     + " (give the id, or rename them so the name is unique)", false, null);
         }
-        return pool(matches.get(0));
+        return matches.get(0);
     }
 
     /**
@@ -655,6 +673,39 @@ public final class ExoscaleClient {
                         .getInstances());
         return running(items, item -> item.getLabels() != null && item.getLabels().entrySet()
                 .containsAll(labels.entrySet()));
+    }
+
+    // ---- private networks ---------------------------------------------------------------------
+
+    /**
+     * The private network whose id or name is {@code nameOrId} (exact match), found in {@code GET
+     * /private-network}, with its leases read from {@code GET /private-network/{id}}: two requests,
+     * so that a network made again under the same name is followed, and the leases are the
+     * network's own answer. A lease without an instance or a dotted-quad address is left out.
+     *
+     * @throws ExoscaleException when no network, or more than one, has that name or id
+     */
+    public PrivateNetwork privateNetwork(String nameOrId) throws ExoscaleException {
+        Objects.requireNonNull(nameOrId, "nameOrId");
+        String what = "find private network \"" + nameOrId + "\"";
+        List<org.exoip.exoscale.generated.model.PrivateNetwork> networks = call(what,
+                t -> t.privateNetworks.listPrivateNetworks().getPrivateNetworks());
+        UUID id = onlyMatch(what, "private network", nameOrId, networks,
+                org.exoip.exoscale.generated.model.PrivateNetwork::getId,
+                org.exoip.exoscale.generated.model.PrivateNetwork::getName).getId();
+        String read = "read the leases of private network \"" + nameOrId + "\" (" + id + ")";
+        org.exoip.exoscale.generated.model.PrivateNetwork got = call(read, t -> t.privateNetworks.getPrivateNetwork(id));
+        if (got == null || got.getId() == null) {
+            throw new ExoscaleException(read, "the answer was empty", true, null);
+        }
+        Map<UUID, Inet4Address> leases = new java.util.LinkedHashMap<>();
+        for (PrivateNetworkLease lease : nullToEmpty(got.getLeases())) {
+            Optional<Inet4Address> ip = Ipv4.parse(lease.getIp());
+            if (lease.getInstanceId() != null && ip.isPresent()) {
+                leases.put(lease.getInstanceId(), ip.get());
+            }
+        }
+        return new PrivateNetwork(got.getId(), got.getName(), leases);
     }
 
     /** The items that are running and pass {@code keep}, as Instances. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Peers from the cloud through {@link ExoscaleClient}: instance pools and labels, against the stand-in. */
+/** Peers from the cloud through {@link ExoscaleClient}: instance pools, labels and private networks' leases, against the stand-in. */
 class ExoscaleClientPeersTest {
 
     private static final String KEY = "EXOpeers";
@@ -120,6 +120,38 @@ class ExoscaleClientPeersTest {
         prod.put("role", "exoip");
         state.setLabels("node-b", Map.of("env", "prod"));
         assertEquals(Set.of(nodeA, nodeC), ids(client.labelled(prod)));
+    }
+
+    @Test
+    void aPrivateNetworkIsFoundByNameOrIdWithItsLeasesReadAfresh() throws Exception {
+        UUID net = UUID.fromString(state.addPrivateNetwork(null, "exoip-net", null, "10.0.0.10", "10.0.0.99",
+                "255.255.255.0").id());
+        state.setLease("exoip-net", "node-a", "10.0.0.11");
+        state.setLease("exoip-net", "node-b", "10.0.0.12");
+
+        PrivateNetwork byName = client.privateNetwork("exoip-net");
+        assertEquals(net, byName.id());
+        assertEquals(Map.of(nodeA, InetAddress.getByName("10.0.0.11"), nodeB, InetAddress.getByName("10.0.0.12")),
+                byName.leases());
+        assertEquals(1, server.requestCounts().get("GET /v2/private-network"));
+        assertEquals(1, server.requestCounts().get("GET /v2/private-network/{id}"));
+        assertEquals(byName, client.privateNetwork(net.toString().toUpperCase(java.util.Locale.ROOT)));
+
+        // Each call reads the leases again: a lease added, moved or ended is seen at once.
+        state.removeLease("exoip-net", "node-a");
+        state.setLease("exoip-net", "node-b", "10.0.0.22");
+        state.setLease("exoip-net", "node-c", "10.0.0.13");
+        assertEquals(Map.of(nodeB, InetAddress.getByName("10.0.0.22"), nodeC, InetAddress.getByName("10.0.0.13")),
+                client.privateNetwork("exoip-net").leases());
+
+        ExoscaleException missing = assertThrows(ExoscaleException.class, () -> client.privateNetwork("nope"));
+        assertTrue(missing.getMessage().startsWith("find private network \"nope\" failed: no private network has "
+                + "this name or id at "), missing.getMessage());
+        state.addPrivateNetwork("0b12cb6b-7e3e-4c0e-9e10-1e5d8a7c4b2a", "exoip-net", null, "10.1.0.1", "10.1.0.9",
+                "255.255.255.0");
+        ExoscaleException twins = assertThrows(ExoscaleException.class, () -> client.privateNetwork("exoip-net"));
+        assertTrue(twins.getMessage().contains("2 private networks have this name"), twins.getMessage());
+        assertTrue(!twins.retryable() && !missing.retryable());
     }
 
     private static UUID id(StandinState.Instance instance) {

@@ -73,6 +73,11 @@ final class ApiHandler {
                     instancePool(exchange, item);
                 }
             }
+            case "private-network" -> {
+                if (requireGet(exchange, method)) {
+                    privateNetwork(exchange, item);
+                }
+            }
             case "security-group" -> {
                 if (requireGet(exchange, method)) {
                     securityGroup(exchange, item, query);
@@ -222,6 +227,20 @@ final class ApiHandler {
         }
         Replies.json(exchange, 200, ApiJson.list("instance-pools", state.instancePools().stream()
                 .map(p -> ApiJson.instancePool(p, state.poolMembers(p.id()))).toList()));
+    }
+
+    private void privateNetwork(HttpExchange exchange, String item) throws IOException {
+        if (item != null) {
+            Optional<StandinState.PrivateNetwork> network = state.privateNetwork(item);
+            if (network.isPresent()) {
+                Replies.json(exchange, 200, ApiJson.privateNetwork(network.get()));
+            } else {
+                Replies.message(exchange, 404, "private network " + item + " not found");
+            }
+            return;
+        }
+        Replies.json(exchange, 200, ApiJson.list("private-networks",
+                state.privateNetworks().stream().map(ApiJson::privateNetwork).toList()));
     }
 
     private void securityGroup(HttpExchange exchange, String item, Map<String, String> query) throws IOException {

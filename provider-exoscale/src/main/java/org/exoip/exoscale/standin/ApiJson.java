@@ -45,6 +45,9 @@ final class ApiJson {
         if (withElasticIps) {
             node.set("elastic-ips", idObjects(instance.elasticIpIds()));
         }
+        ArrayNode networks = node.putArray("private-networks");
+        instance.privateNetworkIds().forEach(net -> networks.addObject().put("id", net)
+                .put("mac-address", macAddress(net, instance.id())));
         labels(node, instance.labels());
         if (instance.poolId() != null) {
             node.putObject("manager").put("id", instance.poolId()).put("type", "instance-pool");
@@ -66,6 +69,33 @@ final class ApiJson {
         node.set("elastic-ips", idObjects(pool.elasticIpIds()));
         labels(node, pool.labels());
         return node;
+    }
+
+    /** A managed private network with its leases ({@code instance-id}, {@code ip}). */
+    static ObjectNode privateNetwork(StandinState.PrivateNetwork network) {
+        ObjectNode node = object();
+        node.put("id", network.id());
+        node.put("name", network.name());
+        node.put("description", network.description());
+        node.put("start-ip", network.startIp());
+        node.put("end-ip", network.endIp());
+        node.put("netmask", network.netmask());
+        ArrayNode leases = node.putArray("leases");
+        network.leases().forEach((instance, ip) -> leases.addObject().put("instance-id", instance).put("ip", ip));
+        labels(node, Map.of());
+        return node;
+    }
+
+    /** The same locally administered MAC address for an instance's interface on a network, every run. */
+    private static String macAddress(String network, String instance) {
+        byte[] hash = java.util.UUID.nameUUIDFromBytes((network + "/" + instance)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString().replace("-", "").substring(0, 10)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        StringBuilder mac = new StringBuilder("0a");
+        for (int i = 0; i < 10; i += 2) {
+            mac.append(':').append((char) hash[i]).append((char) hash[i + 1]);
+        }
+        return mac.toString();
     }
 
     static ObjectNode securityGroup(StandinState.SecurityGroup group) {

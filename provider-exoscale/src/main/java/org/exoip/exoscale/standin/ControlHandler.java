@@ -96,6 +96,20 @@ final class ControlHandler {
                     }
                     Replies.noContent(exchange);
                 }
+                case "POST private-networks" -> {
+                    StandinState.PrivateNetwork network = state.addPrivateNetwork(optionalText(json, "id"),
+                            requiredText(json, "name"), optionalText(json, "description"),
+                            requiredText(json, "start-ip"), requiredText(json, "end-ip"),
+                            requiredText(json, "netmask"));
+                    Replies.json(exchange, 201, ApiJson.privateNetwork(network));
+                }
+                case "PUT private-networks/4", "DELETE private-networks/4" -> {
+                    requireSegment(s, 2, "leases");
+                    StandinState.PrivateNetwork network = method.equals("PUT")
+                            ? state.setLease(s.get(1), s.get(3), requiredText(json, "ip"))
+                            : state.removeLease(s.get(1), s.get(3));
+                    Replies.json(exchange, 200, ApiJson.privateNetwork(network));
+                }
                 case "DELETE instances/2" -> {
                     state.removeInstance(s.get(1));
                     Replies.noContent(exchange);
@@ -178,6 +192,8 @@ final class ControlHandler {
         state.securityGroups().forEach(g -> groups.add(ApiJson.securityGroup(g)));
         ArrayNode pools = node.putArray("instance-pools");
         state.instancePools().forEach(p -> pools.add(ApiJson.instancePool(p, state.poolMembers(p.id()))));
+        ArrayNode networks = node.putArray("private-networks");
+        state.privateNetworks().forEach(n -> networks.add(ApiJson.privateNetwork(n)));
         return node;
     }
 

@@ -196,7 +196,7 @@ public class StandinCommand implements Callable<Integer> {
         String secret = StandinConfig.readSecret(apiSecretFile, "--api-secret-file");
         credentials.add(new StandinConfig.Credential(apiKey, secret, apiSecretFile.toString()));
         return new StandinConfig(base.zone(), base.operationDelayMs(), credentials, base.securityGroups(),
-                base.instances(), base.elasticIps(), base.instancePools());
+                base.instances(), base.elasticIps(), base.instancePools(), base.privateNetworks());
     }
 
     /** Runs {@code standin} directly, outside the {@code exoip} command. */

@@ -33,6 +33,7 @@ import java.util.stream.Collectors;
  *                         {@code instancePools}
  * @param elasticIps       Elastic IPs, each optionally attached to instances
  * @param instancePools    instance pools; their members name them in {@code instance-pool}
+ * @param privateNetworks  managed private networks, with the addresses they lease to instances
  */
 public record StandinConfig(
         @JsonProperty("zone") String zone,
@@ -41,7 +42,8 @@ public record StandinConfig(
         @JsonProperty("security-groups") List<SecurityGroupSpec> securityGroups,
         @JsonProperty("instances") List<InstanceSpec> instances,
         @JsonProperty("elastic-ips") List<ElasticIpSpec> elasticIps,
-        @JsonProperty("instance-pools") List<InstancePoolSpec> instancePools) {
+        @JsonProperty("instance-pools") List<InstancePoolSpec> instancePools,
+        @JsonProperty("private-networks") List<PrivateNetworkSpec> privateNetworks) {
 
     /** An API key with its secret, given inline or, better, in a file of its own. */
     public record Credential(
@@ -84,6 +86,26 @@ public record StandinConfig(
             @JsonProperty("labels") Map<String, String> labels) {
     }
 
+    /**
+     * A managed private network: addresses {@code start-ip} to {@code end-ip}, and the leases it
+     * has at start; {@code id} and {@code description} are optional.
+     */
+    public record PrivateNetworkSpec(
+            @JsonProperty("id") String id,
+            @JsonProperty("name") String name,
+            @JsonProperty("description") String description,
+            @JsonProperty("start-ip") String startIp,
+            @JsonProperty("end-ip") String endIp,
+            @JsonProperty("netmask") String netmask,
+            @JsonProperty("leases") List<LeaseSpec> leases) {
+    }
+
+    /** An address a private network leases to an instance (name or id). */
+    public record LeaseSpec(
+            @JsonProperty("instance") String instance,
+            @JsonProperty("ip") String ip) {
+    }
+
     /** An Elastic IP; {@code attached-to} names instances (name or id) holding it at start. */
     public record ElasticIpSpec(
             @JsonProperty("id") String id,
@@ -99,11 +121,12 @@ public record StandinConfig(
         instances = instances == null ? List.of() : List.copyOf(instances);
         elasticIps = elasticIps == null ? List.of() : List.copyOf(elasticIps);
         instancePools = instancePools == null ? List.of() : List.copyOf(instancePools);
+        privateNetworks = privateNetworks == null ? List.of() : List.copyOf(privateNetworks);
     }
 
     /** No credentials, no resources. */
     public static StandinConfig empty() {
-        return new StandinConfig(null, null, null, null, null, null, null);
+        return new StandinConfig(null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -168,7 +191,8 @@ public record StandinConfig(
 
     /**
      * Adds this configuration to a state: settings, credentials, groups, Elastic IPs, instance
-     * pools, instances and the Elastic IPs' holders (recorded as attach events).
+     * pools, instances, private networks and their leases, and the Elastic IPs' holders (recorded
+     * as attach events).
      *
      * @throws StandinConfigException naming the entry and what is wrong with it
      */
@@ -245,6 +269,23 @@ public record StandinConfig(
                 throw new StandinConfigException(where + ": " + e.getMessage());
             }
         }
+        for (int i = 0; i < privateNetworks.size(); i++) {
+            PrivateNetworkSpec n = privateNetworks.get(i);
+            String where = "private-networks[" + i + "]" + (n.name() == null ? "" : " (" + n.name() + ")");
+            try {
+                String id = state.addPrivateNetwork(n.id(), n.name(), n.description(), n.startIp(), n.endIp(),
+                        n.netmask()).id();
+                for (LeaseSpec lease : n.leases() == null ? List.<LeaseSpec>of() : n.leases()) {
+                    if (lease.instance() == null || lease.instance().isBlank()) {
+                        throw new IllegalArgumentException("a lease names no instance (expected "
+                                + "{\"instance\": NAME or ID, \"ip\": ADDRESS})");
+                    }
+                    state.setLease(id, lease.instance(), lease.ip());
+                }
+            } catch (IllegalArgumentException | NoSuchElementException e) {
+                throw new StandinConfigException(where + ": " + e.getMessage());
+            }
+        }
         for (int i = 0; i < elasticIps.size(); i++) {
             ElasticIpSpec spec = elasticIps.get(i);
             try {
@@ -277,7 +318,8 @@ public record StandinConfig(
             Path file = baseDir == null ? Path.of(c.secretFile()) : baseDir.resolve(c.secretFile());
             read.add(new Credential(c.key(), readSecret(file, where), c.secretFile()));
         }
-        return new StandinConfig(zone, operationDelayMs, read, securityGroups, instances, elasticIps, instancePools);
+        return new StandinConfig(zone, operationDelayMs, read, securityGroups, instances, elasticIps, instancePools,
+                privateNetworks);
     }
 
     /**

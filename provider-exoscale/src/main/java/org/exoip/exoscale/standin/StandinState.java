@@ -73,13 +73,32 @@ public final class StandinState {
      * @param labels           its labels
      * @param state            its state, one of {@link #INSTANCE_STATES}
      * @param poolId           the id of the instance pool that manages it, or {@code null}
+     * @param privateNetworkIds ids of the private networks that lease it an address
      */
     public record Instance(String id, String name, String publicIp, List<String> securityGroupIds,
-            List<String> elasticIpIds, Map<String, String> labels, String state, String poolId) {
+            List<String> elasticIpIds, Map<String, String> labels, String state, String poolId,
+            List<String> privateNetworkIds) {
         public Instance {
             securityGroupIds = List.copyOf(securityGroupIds);
             elasticIpIds = List.copyOf(elasticIpIds);
             labels = Map.copyOf(labels);
+            privateNetworkIds = List.copyOf(privateNetworkIds);
+        }
+    }
+
+    /**
+     * A managed private network: its DHCP server leases addresses between {@code startIp} and
+     * {@code endIp} to the instances attached to it.
+     *
+     * @param leases instance id to the IPv4 address leased to it, in the order leased
+     */
+    public record PrivateNetwork(String id, String name, String description, String startIp, String endIp,
+            String netmask, Map<String, String> leases) {
+        public PrivateNetwork {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(name, "name");
+            description = description == null ? "" : description;
+            leases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(leases));
         }
     }
 
@@ -130,6 +149,7 @@ public final class StandinState {
     private final Map<String, InstanceEntry> instances = new LinkedHashMap<>();
     private final Map<String, SecurityGroup> securityGroups = new LinkedHashMap<>();
     private final Map<String, InstancePool> instancePools = new LinkedHashMap<>();
+    private final Map<String, PrivateNetwork> privateNetworks = new LinkedHashMap<>();
     /** Elastic IP id to the ids of the instances holding it, in attach order. */
     private final Map<String, Set<String>> holders = new HashMap<>();
     private final Map<String, OperationEntry> operations = new HashMap<>();
@@ -301,6 +321,7 @@ public final class StandinState {
             }
         }
         instances.remove(entry.id);
+        privateNetworks.replaceAll((id, net) -> withLease(net, entry.id, null));
         notifyAll();
     }
 
@@ -368,6 +389,76 @@ public final class StandinState {
     /** The ids of the instances an instance pool manages, in the order added. */
     public synchronized List<String> poolMembers(String poolId) {
         return instances.values().stream().filter(i -> poolId.equals(i.poolId)).map(i -> i.id).toList();
+    }
+
+    /**
+     * Adds a managed private network with an id derived from its name unless given: addresses
+     * from {@code startIp} to {@code endIp} (IPv4), {@code netmask} its mask, no leases yet.
+     */
+    public synchronized PrivateNetwork addPrivateNetwork(String id, String name, String description, String startIp,
+            String endIp, String netmask) {
+        requireText(name, "private network name");
+        for (String[] address : new String[][] {{startIp, "start-ip"}, {endIp, "end-ip"}, {netmask, "netmask"}}) {
+            if (address[0] == null || !"inet4".equals(addressFamily(address[0]))) {
+                throw new IllegalArgumentException(address[1] + " \"" + address[0] + "\" of private network " + name
+                        + " is not an IPv4 address (a managed network leases IPv4 addresses)");
+            }
+        }
+        if (Integer.compareUnsigned(ipv4Value(startIp), ipv4Value(endIp)) > 0) {
+            throw new IllegalArgumentException("start-ip " + startIp + " of private network " + name
+                    + " is after its end-ip " + endIp);
+        }
+        String actualId = id == null ? derivedId("private-network", name) : requireUuid(id);
+        requireNewId(actualId, privateNetworks.containsKey(actualId));
+        PrivateNetwork network = new PrivateNetwork(actualId, name, description, startIp, endIp, netmask, Map.of());
+        privateNetworks.put(actualId, network);
+        return network;
+    }
+
+    /**
+     * Leases {@code ip} on a private network (name or id) to an instance (id or name), replacing
+     * the instance's lease there, as {@code :attach} with a static {@code ip} or {@code :update-ip}
+     * would. The address must lie between the network's start and end and be free.
+     */
+    public synchronized PrivateNetwork setLease(String network, String instanceIdOrName, String ip) {
+        PrivateNetwork net = networkByIdOrName(network);
+        InstanceEntry entry = instanceEntry(instanceIdOrName);
+        if (ip == null || !"inet4".equals(addressFamily(ip))) {
+            throw new IllegalArgumentException("lease \"" + ip + "\" is not an IPv4 address");
+        }
+        int value = ipv4Value(ip);
+        if (Integer.compareUnsigned(value, ipv4Value(net.startIp())) < 0
+                || Integer.compareUnsigned(value, ipv4Value(net.endIp())) > 0) {
+            throw new IllegalArgumentException("lease " + ip + " is outside private network " + net.name() + " ("
+                    + net.startIp() + " to " + net.endIp() + ")");
+        }
+        net.leases().forEach((holder, leased) -> {
+            if (leased.equals(ip) && !holder.equals(entry.id)) {
+                throw new IllegalArgumentException("lease " + ip + " on private network " + net.name()
+                        + " is already leased to instance " + holder);
+            }
+        });
+        PrivateNetwork changed = withLease(net, entry.id, ip);
+        privateNetworks.put(net.id(), changed);
+        return changed;
+    }
+
+    /** Ends the lease of an instance (id or name) on a private network (name or id); no-op if it has none. */
+    public synchronized PrivateNetwork removeLease(String network, String instanceIdOrName) {
+        PrivateNetwork net = networkByIdOrName(network);
+        PrivateNetwork changed = withLease(net, instanceEntry(instanceIdOrName).id, null);
+        privateNetworks.put(net.id(), changed);
+        return changed;
+    }
+
+    /** Every private network, in the order added. */
+    public synchronized List<PrivateNetwork> privateNetworks() {
+        return List.copyOf(privateNetworks.values());
+    }
+
+    /** The private network with this id. */
+    public synchronized Optional<PrivateNetwork> privateNetwork(String id) {
+        return Optional.ofNullable(privateNetworks.get(id));
     }
 
     // ---- reads
@@ -548,6 +639,7 @@ public final class StandinState {
         instances.clear();
         securityGroups.clear();
         instancePools.clear();
+        privateNetworks.clear();
         holders.clear();
         operations.clear();
         pending.clear();
@@ -618,15 +710,46 @@ public final class StandinState {
     }
 
     private InstancePool poolByIdOrName(String idOrName) {
-        InstancePool byId = instancePools.get(idOrName);
-        if (byId != null) {
-            return byId;
+        return byIdOrName(instancePools, InstancePool::name, "instance pool", idOrName);
+    }
+
+    private PrivateNetwork networkByIdOrName(String idOrName) {
+        return byIdOrName(privateNetworks, PrivateNetwork::name, "private network", idOrName);
+    }
+
+    /** The item with this id, else the one with this name; several of that name are refused. */
+    private static <T> T byIdOrName(Map<String, T> byId, java.util.function.Function<T, String> name, String kind,
+            String idOrName) {
+        T found = byId.get(idOrName);
+        if (found != null) {
+            return found;
         }
-        List<InstancePool> named = instancePools.values().stream().filter(p -> p.name().equals(idOrName)).toList();
+        List<T> named = byId.values().stream().filter(item -> name.apply(item).equals(idOrName)).toList();
         if (named.size() > 1) {
-            throw new IllegalArgumentException("several instance pools are named " + idOrName + "; use an id");
+            throw new IllegalArgumentException("several " + kind + "s are named " + idOrName + "; use an id");
         }
-        return named.stream().findFirst().orElseThrow(() -> new NoSuchElementException("no instance pool " + idOrName));
+        return named.stream().findFirst().orElseThrow(() -> new NoSuchElementException("no " + kind + " " + idOrName));
+    }
+
+    /** {@code network} with the lease of {@code instanceId} set to {@code ip}, or ended with {@code null}. */
+    private static PrivateNetwork withLease(PrivateNetwork network, String instanceId, String ip) {
+        Map<String, String> leases = new LinkedHashMap<>(network.leases());
+        if (ip == null) {
+            leases.remove(instanceId);
+        } else {
+            leases.put(instanceId, ip);
+        }
+        return new PrivateNetwork(network.id(), network.name(), network.description(), network.startIp(),
+                network.endIp(), network.netmask(), leases);
+    }
+
+    /** A dotted quad as the unsigned 32-bit number it stands for. */
+    private static int ipv4Value(String ip) {
+        int value = 0;
+        for (String part : ip.split("\\.")) {
+            value = (value << 8) | Integer.parseInt(part);
+        }
+        return value;
     }
 
     private static void requireState(String state) {
@@ -719,7 +842,9 @@ public final class StandinState {
 
         Instance snapshot() {
             List<String> held = elasticIps.keySet().stream().filter(e -> holders.get(e).contains(id)).toList();
-            return new Instance(id, name, publicIp, List.copyOf(groupIds), held, labels, state, poolId);
+            List<String> networks = privateNetworks.values().stream().filter(n -> n.leases().containsKey(id))
+                    .map(PrivateNetwork::id).toList();
+            return new Instance(id, name, publicIp, List.copyOf(groupIds), held, labels, state, poolId, networks);
         }
     }
 

@@ -28,6 +28,7 @@ import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.ExoscaleException;
 import org.exoip.exoscale.Instance;
 import org.exoip.exoscale.InstancePool;
+import org.exoip.exoscale.PrivateNetwork;
 import org.exoip.exoscale.PollSchedule;
 import org.exoip.exoscale.RequestSigner;
 import org.exoip.exoscale.RetrySchedule;
@@ -64,6 +65,7 @@ class OfficialProxyFlowTest {
     private UUID nodeB;
     private UUID group;
     private UUID pool;
+    private UUID network;
 
     @BeforeEach
     void start() throws IOException {
@@ -80,6 +82,10 @@ class OfficialProxyFlowTest {
                 .id());
         state.setInstancePool("node-a", "exoip-pool");
         state.setLabels("node-b", Map.of("role", "exoip", "env", "prod"));
+        network = UUID.fromString(state.addPrivateNetwork(null, "exoip-net", "adverts", "10.0.0.10", "10.0.0.99",
+                "255.255.255.0").id());
+        state.setLease("exoip-net", "node-a", "10.0.0.11");
+        state.setLease("exoip-net", "node-b", "10.0.0.12");
         // Attach and detach then stay pending a moment, so the client polls GET /operation/{id}.
         state.setOperationDelay(Duration.ofMillis(30));
 
@@ -147,6 +153,10 @@ class OfficialProxyFlowTest {
         assertEquals(Optional.of(pool), client.poolOf(nodeA).map(InstancePool::id));
         assertEquals(List.of(nodeA), client.poolMembers(pool).stream().map(Instance::id).toList());
         assertEquals(List.of(nodeB), client.labelled(Map.of("role", "exoip")).stream().map(Instance::id).toList());
+        PrivateNetwork net = client.privateNetwork("exoip-net");
+        assertEquals(network, net.id());
+        assertEquals(Map.of(nodeA, InetAddress.getByName("10.0.0.11"), nodeB, InetAddress.getByName("10.0.0.12")),
+                net.leases());
         client.detach(eip, nodeB);
         assertEquals(Set.of(nodeA.toString()), state.holders(eip.toString()));
         assertTrue(server.requestCounts().getOrDefault("GET /v2/operation/{id}", 0L) >= 1,
@@ -164,7 +174,7 @@ class OfficialProxyFlowTest {
                 "/instance?manager-type=instance-pool", "/instance/" + nodeA, "/security-group",
                 "/security-group?visibility=private", "/security-group/" + group, "/instance-pool",
                 "/instance-pool/" + pool, "/instance?manager-id=" + pool + "&manager-type=instance-pool",
-                "/instance?labels=role%3Dexoip%20env%3Dprod");
+                "/instance?labels=role%3Dexoip%20env%3Dprod", "/private-network", "/private-network/" + network);
     }
 
     /** Each read route again, signed, and what Prism finds wrong with it, one line a violation. */

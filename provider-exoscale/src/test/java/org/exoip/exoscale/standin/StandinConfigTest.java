@@ -29,6 +29,7 @@ class StandinConfigTest {
         assertEquals("exoip", state.securityGroups().get(0).name());
         assertEquals("192.0.2.10", state.elasticIps().get(0).ip());
         assertEquals(3, state.poolMembers(state.instancePools().get(0).id()).size());
+        assertEquals(3, state.privateNetworks().get(0).leases().size(), "-W --peer-network exoip-net works against it");
         assertEquals(Duration.ofMillis(500), state.operationDelay());
         assertTrue(state.secretOf("EXOstandin00000000000000001").isPresent());
     }
