@@ -102,9 +102,9 @@ class HealthFailoverTest {
                 "never without a holder: " + cloud.journal());
 
         status.set(200);
-        await("A master again, alone holding the address", () -> a.role() == Role.MASTER
-                && cloud.currentHolders().equals(Set.of(A)), DEADLINE);
-        assertEquals(Role.BACKUP, b.role());
+        // B's own view follows A's advert, not the cloud: wait for both.
+        await("A master again, alone holding the address, and B backup", () -> a.role() == Role.MASTER
+                && cloud.currentHolders().equals(Set.of(A)) && b.role() == Role.BACKUP, DEADLINE);
         assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()),
                 "never without a holder: " + cloud.journal());
     }
