@@ -23,6 +23,8 @@ ELASTIC_IP = "198.51.100.50"  # TEST-NET-2: a value in the stand-in's records, n
 API_PORT = 8080
 ADVERT_PORT = 12345
 GROUP = "exoip-peers"
+# Two more Elastic IPs for the scenario of one watchdog keeping several (-xi ELASTIC_IP,...).
+MORE_ELASTIC_IPS = ("198.51.100.51", "198.51.100.52")
 PRIVATE_NETWORK_NAME = "exoip-private"  # the managed private network on br1, leasing each host its eth1 address
 API_KEY = "EXOtestbed0000000000000001"
 # The JVM's DNS cache in the API-path mode, seconds (30 by default): "resolver down" must outlast
@@ -144,6 +146,9 @@ class Standin:
         self.secret_file = os.path.join(workdir, "api-secret")
         self.log = os.path.join(workdir, "standin.log")
         self.elastic_ip_id = str(uuid.uuid4())
+        # Every Elastic IP of the world by address: ELASTIC_IP and MORE_ELASTIC_IPS.
+        self.elastic_ip_ids = {ELASTIC_IP: self.elastic_ip_id}
+        self.elastic_ip_ids.update({ip: str(uuid.uuid4()) for ip in MORE_ELASTIC_IPS})
         self.instances = {i: str(uuid.uuid4()) for i in range(1, hosts + 1)}
         self.proc = None
 
@@ -161,8 +166,8 @@ class Standin:
             "instances": [{"id": iid, "name": "h%d" % i, "public-ip": host_address(i),
                            "security-groups": [GROUP] if i in members else []}
                           for i, iid in sorted(self.instances.items())],
-            "elastic-ips": [{"id": self.elastic_ip_id, "ip": ELASTIC_IP, "description": "exoip test bed",
-                             "attached-to": []}],
+            "elastic-ips": [{"id": eid, "ip": ip, "description": "exoip test bed", "attached-to": []}
+                            for ip, eid in self.elastic_ip_ids.items()],
             "private-networks": [{"name": PRIVATE_NETWORK_NAME, "description": "exoip test bed, bridge br1",
                                   "start-ip": private_address(1), "end-ip": private_address(80),
                                   "netmask": "255.255.255.0",
@@ -228,6 +233,16 @@ class Standin:
 
     def events(self):
         return analysis.parse_events(self.call("GET", "/_standin/events"), self.elastic_ip_id)
+
+    def events_of(self, ip):
+        """The attach and detach events of the Elastic IP `ip` (one of elastic_ip_ids)."""
+        return analysis.parse_events(self.call("GET", "/_standin/events"), self.elastic_ip_ids[ip])
+
+    def holders_by_ip(self):
+        """{address: instance ids holding it now} for every Elastic IP."""
+        by_id = {eip["id"]: frozenset(h["id"] for h in eip["holders"])
+                 for eip in self.call("GET", "/_standin/holders")["elastic-ips"]}
+        return {ip: by_id.get(eid, frozenset()) for ip, eid in self.elastic_ip_ids.items()}
 
     def holders(self):
         """Instance ids holding the Elastic IP now."""

@@ -13,7 +13,7 @@ import traceback
 
 from . import analysis
 from .bed import now
-from .cluster import JVM_DNS_TTL, spawn, wait_until
+from .cluster import ELASTIC_IP, JVM_DNS_TTL, MORE_ELASTIC_IPS, spawn, wait_until
 from .netns import TestbedError
 
 PRIORITIES = {1: 10, 2: 11, 3: 12}
@@ -110,6 +110,7 @@ class Scenarios:
         ("cpu-stress", "stress"), ("sigusr1", "sigusr1"), ("sigusr2", "sigusr2"),
         ("group-join", "group_join_leave"), ("idle-forgotten", "idle_forgotten"), ("resolver-down", "resolver_down"),
         ("service-down", "service_down"), ("private-network", "private_network"),
+        ("several-eips", "several_eips"),
     ]
 
     @classmethod
@@ -424,6 +425,51 @@ class Scenarios:
                     "cost h1 %s (%d datagrams dropped)"
                     % (watch, len(events), bed.names(held), ",".join(sorted(unheard)) or "none",
                        ms(t_lost - t1) + " later" if lost else "nothing", dropped))
+
+    def several_eips(self):
+        """One watchdog a host keeping three Elastic IPs with --spread, equal priorities: each host
+        masters one. kill -9 on one host: only its address fails over, in a single address's time
+        (the crash scenario's), and the two others see no attach nor detach at all."""
+        bed, st = self.bed, self.bed.standin
+        ips = (ELASTIC_IP,) + MORE_ELASTIC_IPS
+        bed.reset()
+        bed.start({1: 10, 2: 10, 3: 10}, self.p.interval, self.p.ratio,
+                  extra=["-xi", ",".join(MORE_ELASTIC_IPS), "--spread"])
+
+        def spread():
+            held = st.holders_by_ip()
+            owners = [next(iter(held[ip])) for ip in ips if len(held[ip]) == 1]
+            return len(owners) == 3 and len(set(owners)) == 3
+        if not wait_until(spread, 30 + 10 * self.p.dead, poll=0.1):
+            self.record("several-eips", False, "never one address a host: holders %s" % {
+                ip: bed.names(h) for ip, h in st.holders_by_ip().items()})
+            return
+        self.wait_quiet_all(ips, now(), self.p.interval * 3, timeout=20)
+        placed = {ip: next(iter(h)) for ip, h in st.holders_by_ip().items()}
+        lost = MORE_ELASTIC_IPS[0]
+        victim = next(i for i in (1, 2, 3) if placed[lost] == bed.iid(i))
+        t0 = bed.nodes[victim].kill()
+        heir = wait_until(lambda: (lambda h: h if len(h) == 1 and bed.iid(victim) not in h else None)(
+            st.holders_by_ip()[lost]), self.p.dead * 4 + 10, poll=0.05)
+        self.wait_quiet_all(ips, t0, self.p.interval * 3, timeout=20)
+        first = analysis.first_attach(st.events_of(lost), t0, exclude={bed.iid(victim)})
+        others = {ip: analysis.window(st.events_of(ip), t0) for ip in ips if ip != lost}
+        final = st.holders_by_ip()
+        unmoved = all(final[ip] == {placed[ip]} for ip in others)
+        ok = bool(heir) and first is not None and unmoved and not any(others.values())
+        self.record("several-eips", ok, "3 addresses spread one a host (%s); h%d killed: %s failed over in %s "
+                    "to %s, the two others %s (%d event(s))"
+                    % (", ".join("%s %s" % (ip, bed.name_of(placed[ip])) for ip in ips), victim, lost,
+                       ms(first.nanos - t0) if first else "never", bed.names(heir or ()),
+                       "unmoved" if unmoved else "MOVED: %s" % {ip: bed.names(final[ip]) for ip in others},
+                       sum(len(e) for e in others.values())))
+
+    def wait_quiet_all(self, ips, since, quiet, timeout):
+        """wait_quiet over several Elastic IPs: no event on any of them for `quiet` seconds."""
+        def calm():
+            last = max([analysis.last_change(self.bed.standin.events_of(ip), since) or since for ip in ips])
+            return (now() - last) >= quiet * 1e9
+        wait_until(calm, timeout, poll=0.1)
 
     # ---- the API path (Bed(api_path=True)): TLS by name, a delay line, a stateful firewall, a resolver
 
