@@ -21,7 +21,7 @@ import time
 
 from . import analysis
 from .bed import Bed, now
-from .cluster import wait_until
+from .cluster import ELASTIC_IP, MORE_ELASTIC_IPS, wait_until
 from .keepalived import AddressWatch, Keepalived
 from .netns import VIRTUAL_ADDRESS, TestbedError, run
 
@@ -31,8 +31,9 @@ RATIO = 3
 ICMP_CALM = 3
 # Rows of --only: the failover series of exoip and keepalived and the false-failover watches at
 # --intervals (the classic report), and the series over the API path at -t 1 -r 3 (see PATH_ROWS).
-ROWS = ("exoip", "keepalived", "watches", "tls", "tls-rtt", "tls-forgotten", "tls-resolver-down", "op-delay")
-CLASSIC_ROWS = ("exoip", "keepalived", "watches")
+ROWS = ("exoip", "keepalived", "watches", "several", "tls", "tls-rtt", "tls-forgotten", "tls-resolver-down",
+        "op-delay")
+CLASSIC_ROWS = ("exoip", "keepalived", "watches", "several")
 # Row -> (label, RTT: False for none, True for --api-rtt, what happens before the kill).
 PATH_ROWS = {
     "tls": ("TLS by name, no delay, warm", False, "warm"),
@@ -123,6 +124,62 @@ def exoip_series(bed, interval, trials, say):
         say("  exoip -t %s %-8s %d trials: failover median %s ms, no holder median %s ms%s"
             % (interval, kind, len(series.failover), _fmt(analysis.summary(series.failover)[0]),
                _fmt(analysis.summary(series.no_holder)[0]), ", %d failed" % series.failed if series.failed else ""))
+        out.append(series)
+    bed.stop_all()
+    return out
+
+
+def several_series(bed, interval, trials, say):
+    """kill -9 of one host of three that keep three Elastic IPs with --spread (one each, equal
+    priorities), against the same crash of a host keeping one address, on the same bed and
+    interval: the failover of the killed host's address, and whether any other address moved."""
+    dead = interval * RATIO
+    ips = (ELASTIC_IP,) + MORE_ELASTIC_IPS
+    equal = {1: 10, 2: 10, 3: 10}
+    out = []
+    for label, extra in (("1 Elastic IP", []), ("3 Elastic IPs, --spread", ["-xi", ",".join(MORE_ELASTIC_IPS),
+                                                                            "--spread"])):
+        bed.reset()
+        bed.start(equal, interval, RATIO, extra=extra)
+        kept = ips if extra else (ELASTIC_IP,)
+        series = Series("exoip", interval, "crash", label=label, row="several")
+        for trial in _trials(series, trials, 4 * dead + 30):
+            def placed():
+                held = bed.standin.holders_by_ip()
+                owners = [next(iter(held[ip])) for ip in kept if len(held[ip]) == 1]
+                return dict(zip(kept, owners)) if len(owners) == len(kept) and len(set(owners)) == len(kept) \
+                    else None
+            before = wait_until(placed, 30 + 10 * dead, poll=0.1)
+            if not before:
+                series.failed += 1
+                series.notes.append("trial %d: never one address a host: %s" % (trial + 1, bed.standin.holders_by_ip()))
+                continue
+            time.sleep(ICMP_CALM)
+            time.sleep(random.uniform(0, interval))
+            lost = kept[-1]
+            victim = next(i for i in equal if bed.iid(i) == before[lost])
+            t0 = bed.nodes[victim].kill()
+            took = wait_until(lambda: (lambda h: len(h) == 1 and bed.iid(victim) not in h)(
+                bed.standin.holders_by_ip()[lost]), 4 * dead + 10, poll=0.02)
+            events = bed.standin.events_of(lost)
+            first = analysis.first_attach(events, t0, exclude={bed.iid(victim)})
+            if not took or first is None:
+                series.failed += 1
+                series.notes.append("trial %d: %s held by %s after %.0f s" % (
+                    trial + 1, lost, bed.names(bed.standin.holders_by_ip()[lost]), 4 * dead + 10))
+            else:
+                series.failover.append(first.nanos - t0)
+                gap, _ = analysis.holderless(events, t0, max(first.nanos, now()), dead={bed.iid(victim): t0})
+                series.no_holder.append(gap)
+            time.sleep(dead)  # what a move of another address would take to show
+            moved = {ip: len(analysis.window(bed.standin.events_of(ip), t0)) for ip in kept if ip != lost}
+            if any(moved.values()):
+                series.failed += 1
+                series.notes.append("trial %d: other addresses moved: %s" % (trial + 1, moved))
+            bed.nodes[victim].start(interval, RATIO, equal[victim], peers=sorted(equal), extra=extra)
+        say("  exoip -t %s crash, %-24s %d trials: failover median %s ms%s"
+            % (interval, label, len(series.failover), _fmt(analysis.summary(series.failover)[0]),
+               ", %d failed" % series.failed if series.failed else ""))
         out.append(series)
     bed.stop_all()
     return out
@@ -367,6 +424,9 @@ def run_bench(repo, args, say):
             if "exoip" in rows:
                 for interval in intervals:
                     all_series += exoip_series(bed, interval, args.trials, say)
+            if "several" in rows:
+                for interval in intervals:
+                    all_series += several_series(bed, interval, args.trials, say)
             if "watches" in rows:
                 # The third goal: no false failover under advert loss and CPU stress (full-length scenarios).
                 from .scenarios import Params, Scenarios
