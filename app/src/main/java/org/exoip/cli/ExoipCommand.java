@@ -483,11 +483,11 @@ public final class ExoipCommand implements Callable<Integer> {
 
     /**
      * -A / -D: attaches (or detaches) each Elastic IP given, in order. One that fails does not stop
-     * the others; the run fails with the first failure's message once all were tried.
+     * the others; the run fails once all were tried, with one message naming each that failed.
      */
     private int once(Configuration config, Map<Inet4Address, ElasticIpProvider> providers, UUID self, boolean attach)
             throws CloudException {
-        CloudException first = null;
+        List<String> failures = new ArrayList<>();
         boolean several = providers.size() > 1;
         for (Map.Entry<Inet4Address, ElasticIpProvider> each : providers.entrySet()) {
             String which = several ? "Elastic IP " + each.getKey().getHostAddress() : "Elastic IP";
@@ -501,12 +501,11 @@ public final class ExoipCommand implements Callable<Integer> {
                 if (!several) {
                     throw e;
                 }
-                LOG.error("{}: {}", which, e.getMessage());
-                first = first == null ? new CloudException(which + ": " + e.getMessage(), false) : first;
+                failures.add(which + ": " + e.getMessage());
             }
         }
-        if (first != null) {
-            throw first;
+        if (!failures.isEmpty()) {
+            throw new CloudException(String.join("; ", failures), false);
         }
         return 0;
     }
