@@ -62,11 +62,17 @@ class SeveralElasticIpsTest {
     }
 
     private WatchdogEngine start(int i, boolean spread, boolean noPreempt) throws Exception {
+        return start(i, spread, noPreempt, java.util.Optional.empty());
+    }
+
+    private WatchdogEngine start(int i, boolean spread, boolean noPreempt,
+            java.util.Optional<org.exoip.protocol.AdvertKeys> keys) throws Exception {
         NodeSettings node = new NodeSettings(ids.get(i), EIPS.get(0), 10, INTERVAL, RATIO);
         KeptAddresses kept = new KeptAddresses(EIPS.stream().map(KeptAddresses.KeptAddress::of).toList(), spread,
                 noPreempt);
         EngineSettings settings = EngineSettings.of(node, new InetSocketAddress(HOSTS.get(i), port))
                 .withElasticIps(kept)
+                .withAdvertKeys(keys)
                 .withReconcileInterval(Duration.ofHours(1));
         WatchdogEngine engine = WatchdogEngine.start(settings, ElasticIpProviders.of(clouds),
                 new StaticPeers(HOSTS, w -> { }), NodeHealth.NONE);
@@ -154,6 +160,25 @@ class SeveralElasticIpsTest {
         await("the node is back with its address (the default: preempt)",
                 () -> crashed.equals(holders().get(lost)) && settled());
         assertEquals(placed, holders());
+    }
+
+    @Test
+    void authenticatedAdvertsOfEveryAddressShareOneCounterAndAllAreAccepted() throws Exception {
+        var keys = java.util.Optional.of(new org.exoip.protocol.AdvertKeys(
+                "several-addresses-key-0123456789ab".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        for (int i = 0; i < 3; i++) {
+            start(i, true, false, keys);
+        }
+        await("each address held alone by its master", this::settled);
+        assertEquals(Set.copyOf(ids), Set.copyOf(holders().values()), "one each");
+        long sent = engines.get(0).advertsSent();
+        await("a round of adverts later", () -> engines.get(0).advertsSent() > sent + 6);
+        // (Before its peers are listed, a node drops what it hears as from strangers: not counted here.)
+        for (WatchdogEngine e : engines) {
+            assertEquals(0, e.rejections().count(org.exoip.protocol.RejectReason.REPLAY)
+                    + e.rejections().count(org.exoip.protocol.RejectReason.BAD_TAG),
+                    "no advert of any address taken for a replay or forgery: " + e.rejections().snapshot());
+        }
     }
 
     @Test
