@@ -127,7 +127,6 @@ final class ElasticIpElection implements AutoCloseable {
     /** Starts the reconcile thread; the election starts once the peers are known ({@link #startElection}). */
     void start() {
         reconciler.start();
-        advertised = watchdog.advert().priority();
     }
 
     Inet4Address address() {

@@ -168,6 +168,7 @@ public final class WatchdogEngine {
                     addresses.rulesFor(address.address()), own, providers.forAddress(address.address()), settings,
                     loop, named, this::onTransition);
             election.watchdog().setHealth(health.current(), now); // the first advert already says it
+            election.advert(); // and priority() reads it from now on
             made.add(election);
             index.put(address.address(), election);
         }
