@@ -70,8 +70,9 @@ import picocli.CommandLine.Spec;
         header = "Keeps an Exoscale Elastic IP on the best alive node of a group (VRRP/CARP-like watchdog).",
         synopsisHeading = "%nUsage: ",
         customSynopsis = {
-            "exoip -A|-D -xi EIP -xk KEY [--api-secret-file FILE | -xs SECRET] [options]",
-            "       exoip -W -xi EIP -xk KEY [--api-secret-file FILE] [-p PEER[,PEER...] | -G GROUP",
+            "exoip -A|-D -xi EIP[,EIP...] -xk KEY [--api-secret-file FILE | -xs SECRET] [options]",
+            "       exoip -W -xi EIP[:PRIORITY][,EIP...] [--spread] [--no-preempt] -xk KEY [--api-secret-file FILE]",
+            "             [-p PEER[,PEER...] | -G GROUP",
             "             | --peer-pool NAME|ID | --peer-label KEY=VALUE[,...]] [--peer-network NAME|ID] [options]",
             "       exoip standin|demo [options]"},
         descriptionHeading = "%n",
