@@ -102,11 +102,12 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
     /** Last, so that only an advert valid in every other way uses up its counter. */
     private Advert fresh(SignedAdvert signed) {
         Advert advert = signed.advert();
-        if (!replayGuard.accept(advert.instanceId(), signed.counter())) {
+        if (!replayGuard.accept(advert.instanceId(), advert.elasticIp(), signed.counter())) {
             throw new AdvertRejectedException(RejectReason.REPLAY, "advert counter "
                     + Long.toUnsignedString(signed.counter()) + " from " + advert.instanceId()
                     + " is not above the last accepted, " + Long.toUnsignedString(
-                            replayGuard.last(advert.instanceId()).orElse(0)) + " (replayed or stale)");
+                            replayGuard.last(advert.instanceId(), advert.elasticIp()).orElse(0))
+                    + " (replayed or stale)");
         }
         return advert;
     }

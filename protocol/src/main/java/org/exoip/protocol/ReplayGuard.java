@@ -1,5 +1,6 @@
 package org.exoip.protocol;
 
+import java.net.Inet4Address;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -10,7 +11,10 @@ import java.util.UUID;
  * counter above it, so a recorded advert cannot be played again. Counters are unsigned.
  *
  * <p>The sender is the instance id inside the signed bytes, not the source address: a genuine
- * advert is then accepted at most once, whichever peer address it is sent from again.
+ * advert is then accepted at most once, whichever peer address it is sent from again. A node
+ * that keeps several Elastic IPs signs the adverts of all of them with one rising counter, a
+ * burst of one advert per address; they are checked per (sender, Elastic IP), so that two
+ * adverts of one burst that the network swaps are both accepted, while a replay of any is not.
  *
  * <p>Memory is bounded: at most {@code maxSenders} senders are remembered, the least recently
  * heard from forgotten first. Only correctly signed adverts reach this object, so only holders of
@@ -21,7 +25,11 @@ public final class ReplayGuard {
     /** Default number of senders remembered: far more than any group of peers. */
     public static final int DEFAULT_MAX_SENDERS = 4096;
 
-    private final Map<UUID, long[]> last;
+    /** A sender's adverts about one Elastic IP (its 4 bytes as an int; 0 for adverts about none). */
+    private record Key(UUID sender, int elasticIp) {
+    }
+
+    private final Map<Key, long[]> last;
 
     public ReplayGuard() {
         this(DEFAULT_MAX_SENDERS);
@@ -36,7 +44,7 @@ public final class ReplayGuard {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, long[]> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Key, long[]> eldest) {
                 return size() > maxSenders;
             }
         };
@@ -49,9 +57,18 @@ public final class ReplayGuard {
      * @return true if accepted; false for a replayed or stale advert, which changes nothing
      */
     public boolean accept(UUID sender, long counter) {
-        long[] slot = last.get(sender);
+        return accept(new Key(sender, 0), counter);
+    }
+
+    /** As {@link #accept(UUID, long)}, for the sender's adverts about {@code elasticIp}. */
+    public boolean accept(UUID sender, Inet4Address elasticIp, long counter) {
+        return accept(new Key(sender, ElasticIpSet.toInt(elasticIp)), counter);
+    }
+
+    private boolean accept(Key key, long counter) {
+        long[] slot = last.get(key);
         if (slot == null) {
-            last.put(sender, new long[] {counter});
+            last.put(key, new long[] {counter});
             return true;
         }
         if (Long.compareUnsigned(counter, slot[0]) <= 0) {
@@ -63,11 +80,20 @@ public final class ReplayGuard {
 
     /** The last counter accepted from {@code sender}, if any. */
     public OptionalLong last(UUID sender) {
-        long[] slot = last.get(sender);
+        return last(new Key(sender, 0));
+    }
+
+    /** The last counter accepted from {@code sender} about {@code elasticIp}, if any. */
+    public OptionalLong last(UUID sender, Inet4Address elasticIp) {
+        return last(new Key(sender, ElasticIpSet.toInt(elasticIp)));
+    }
+
+    private OptionalLong last(Key key) {
+        long[] slot = last.get(key);
         return slot == null ? OptionalLong.empty() : OptionalLong.of(slot[0]);
     }
 
-    /** Senders remembered now. */
+    /** Senders remembered now, one per Elastic IP they advertise. */
     public int size() {
         return last.size();
     }

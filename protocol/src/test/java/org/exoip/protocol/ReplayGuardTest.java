@@ -36,6 +36,20 @@ class ReplayGuardTest {
     }
 
     @Test
+    void theAdvertsOfOneBurstAboutSeveralAddressesMayArriveSwappedButNoneTwice() throws Exception {
+        java.net.Inet4Address first = (java.net.Inet4Address) java.net.InetAddress.getByName("198.51.100.50");
+        java.net.Inet4Address second = (java.net.Inet4Address) java.net.InetAddress.getByName("198.51.100.51");
+        // A's burst: counter 10 about the first address, 11 about the second; the network swaps them.
+        assertTrue(guard.accept(A, second, 11));
+        assertTrue(guard.accept(A, first, 10), "swapped within a burst, not a replay");
+        assertFalse(guard.accept(A, first, 10), "the same advert again");
+        assertFalse(guard.accept(A, second, 11), "the same advert again");
+        assertFalse(guard.accept(A, first, 9), "an older one");
+        assertEquals(OptionalLong.of(11), guard.last(A, second));
+        assertEquals(OptionalLong.of(10), guard.last(A, first));
+    }
+
+    @Test
     void aRestartedSenderStartsHigherAndIsAcceptedAgain() {
         long firstRun = 1_735_787_045_000_000L;
         for (int i = 0; i < 1000; i++) {
