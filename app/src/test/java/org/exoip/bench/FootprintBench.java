@@ -34,7 +34,8 @@ import org.exoip.protocol.AdvertCodec;
  * every interval), so that only the program under test is measured; it is master, holds the address
  * at the stand-in, and hears every peer. keepalived (VRRPv3, unicast to N peers, master) refuses a
  * loopback interface, so it runs in a network namespace of its own (unshare, gone with it) on one end
- * of a veth pair whose other end drops its adverts; as in VRRP, its backups are silent. After a
+ * of a veth pair whose other end drops its adverts (the virtual address VRRPv3 requires is there too); as in
+ * VRRP, its backups are silent. After a
  * warm-up, CPU is the run time of every thread of the process tree (/proc/PID/task/TID/schedstat)
  * over the window, RSS and PSS (/proc/PID/smaps_rollup, both keepalived processes summed) are
  * sampled every second. {@code --runs} repeats it all and prints the medians and the ratios.
@@ -49,8 +50,11 @@ public final class FootprintBench {
     private FootprintBench() {
     }
 
-    /** One run's figures for one program: CPU in % of a core, RSS and PSS medians in MiB. */
-    record Figures(double cpu, double rss, double pss, int threads) {
+    /**
+     * One run's figures for one program: CPU in % of a core, RSS and PSS medians in MiB, and the
+     * threads that used the most CPU (by name, with their share, in % of a core).
+     */
+    record Figures(double cpu, double rss, double pss, int threads, String busiest) {
         String describe() {
             return String.format(Locale.ROOT, "CPU %.3f %% of a core, RSS %.1f MiB, PSS %.1f MiB, %d threads",
                     cpu, rss, pss, threads);
@@ -82,6 +86,7 @@ public final class FootprintBench {
             Figures[] figures = run(peers, interval, warmup, window, launcher, withKeepalived ? keepalived : null);
             exoip.add(figures[0]);
             System.out.printf(Locale.ROOT, "run %d: exoip      %s%n", run, figures[0].describe());
+            System.out.println("  busiest threads: " + figures[0].busiest());
             if (figures[1] != null) {
                 reference.add(figures[1]);
                 System.out.printf(Locale.ROOT, "run %d: keepalived %s%n", run, figures[1].describe());
@@ -102,7 +107,7 @@ public final class FootprintBench {
         return new Figures(BenchSetup.percentile(runs.stream().map(Figures::cpu).toList(), 50),
                 BenchSetup.percentile(runs.stream().map(Figures::rss).toList(), 50),
                 BenchSetup.percentile(runs.stream().map(Figures::pss).toList(), 50),
-                (int) Math.round(BenchSetup.percentile(runs.stream().map(f -> (double) f.threads()).toList(), 50)));
+                (int) Math.round(BenchSetup.percentile(runs.stream().map(f -> (double) f.threads()).toList(), 50)), "");
     }
 
     /** One run: exoip's figures, then keepalived's (null without it). */
@@ -162,6 +167,7 @@ public final class FootprintBench {
                 TimeUnit.SECONDS.sleep(warmup);
                 Sampler exoip = new Sampler(process.toHandle());
                 Sampler other = reference == null ? null : new Sampler(reference.toHandle());
+                long sentBefore = reference == null ? 0 : packetsSent(reference.pid());
                 for (int s = 0; s < window; s++) {
                     TimeUnit.SECONDS.sleep(1);
                     exoip.sample();
@@ -172,6 +178,12 @@ public final class FootprintBench {
                 long alive = info(node).lines().filter(l -> l.contains(" alive")).count();
                 if (alive != peers) {
                     throw new IllegalStateException("exoip heard " + alive + " of " + peers + " peers alive");
+                }
+                if (reference != null) {
+                    // A check that keepalived did the job: its adverts, counted by the veth it sends on.
+                    System.out.printf(Locale.ROOT, "  keepalived sent %.1f adverts a second (expected: %.1f)%n",
+                            (packetsSent(reference.pid()) - sentBefore) / (double) window,
+                            peers * 1e9 / intervalDuration.toNanos());
                 }
                 return new Figures[] {exoip.figures(), other == null ? null : other.figures()};
             } finally {
@@ -202,16 +214,27 @@ public final class FootprintBench {
             neighbours.append(" && ip neigh add ").append(address).append(" lladdr 02:00:00:00:00:02 dev fp0 nud permanent");
         }
         Path config = dir.resolve("keepalived.conf");
-        Files.writeString(config, "global_defs {\n    router_id footprint\n}\n"
+        Files.writeString(config, "global_defs {\n    router_id footprint\n    vrrp_version 3\n}\n"
                 + "vrrp_instance FOOTPRINT {\n    interface fp0\n    state MASTER\n    virtual_router_id 213\n"
                 + "    priority 200\n    advert_int " + interval + "\n    unicast_src_ip 10.213.0.1\n"
-                + "    unicast_peer {\n" + unicast + "    }\n}\n");
+                + "    unicast_peer {\n" + unicast + "    }\n    virtual_ipaddress {\n        10.213.255.1/32\n    }\n}\n");
         String script = "ip link set lo up && ip link add fp0 type veth peer name fp1"
                 + " && ip addr add 10.213.0.1/16 dev fp0 && ip link set fp1 up && ip link set fp0 up" + neighbours
                 + " && exec " + keepalived + " -n -l --vrrp -f " + config + " -p " + dir.resolve("keepalived.pid")
                 + " -r " + dir.resolve("vrrp.pid") + " -i footprint";
         return new ProcessBuilder("unshare", "--net", "sh", "-c", script).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("keepalived.log").toFile()).start();
+    }
+
+    /** Packets sent on fp0 in the process's network namespace (its /proc/PID/net/dev). */
+    private static long packetsSent(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/net/dev"))) {
+            String[] fields = line.trim().split("[:\\s]+");
+            if (fields[0].equals("fp0")) {
+                return Long.parseLong(fields[10]);
+            }
+        }
+        throw new IOException("no fp0 in the network namespace of " + pid);
     }
 
     private static String log(Path file) {
@@ -263,15 +286,20 @@ public final class FootprintBench {
             threads = tasks;
         }
 
-        /** Run time of every thread now, by pid/tid; a thread born in the window counts from zero. */
+        /**
+         * Run time of every thread now, by pid/tid/name; a thread born in the window counts from
+         * zero, one that ended in it is missed.
+         */
         private Map<String, Long> cpuNanos() throws IOException {
             Map<String, Long> cpu = new HashMap<>();
             for (long pid : pids()) {
                 String[] tids = Path.of("/proc/" + pid + "/task").toFile().list();
                 for (String tid : tids == null ? new String[0] : tids) {
                     try {
-                        String schedstat = Files.readString(Path.of("/proc/" + pid + "/task/" + tid + "/schedstat"));
-                        cpu.put(pid + "/" + tid, Long.parseLong(schedstat.split(" ")[0]));
+                        Path task = Path.of("/proc/" + pid + "/task/" + tid);
+                        String schedstat = Files.readString(task.resolve("schedstat"));
+                        String name = Files.readString(task.resolve("comm")).strip();
+                        cpu.put(pid + "/" + tid + "/" + name, Long.parseLong(schedstat.split(" ")[0]));
                     } catch (IOException e) {
                         // the thread ended meanwhile
                     }
@@ -283,11 +311,19 @@ public final class FootprintBench {
         Figures figures() throws IOException {
             double seconds = (System.nanoTime() - start) / 1e9;
             long used = 0;
+            Map<String, Long> byName = new HashMap<>();
             for (Map.Entry<String, Long> entry : cpuNanos().entrySet()) {
-                used += entry.getValue() - cpuBefore.getOrDefault(entry.getKey(), 0L);
+                long delta = entry.getValue() - cpuBefore.getOrDefault(entry.getKey(), 0L);
+                used += delta;
+                // Pool threads by name without their number: HttpClient-1-Worker-0 and -1 are one line.
+                String name = entry.getKey().substring(entry.getKey().lastIndexOf('/') + 1).replaceAll("-?\\d+$", "");
+                byName.merge(name, delta, Long::sum);
             }
+            String busiest = byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(6).map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue() / 1e9 / seconds * 100))
+                    .collect(java.util.stream.Collectors.joining(", "));
             return new Figures(used / 1e9 / seconds * 100, BenchSetup.percentile(rss, 50),
-                    BenchSetup.percentile(pss, 50), threads);
+                    BenchSetup.percentile(pss, 50), threads, busiest);
         }
     }
 
