@@ -33,11 +33,11 @@ import org.exoip.protocol.AdvertCodec;
  * simulated by this JVM (one UDP socket each on 127.0.0.2, .3, …, all advertising a worse priority
  * every interval), so that only the program under test is measured; it is master, holds the address
  * at the stand-in, and hears every peer. keepalived (VRRPv3, unicast to N peers, master) refuses a
- * loopback interface, so it runs in a network namespace of its own (unshare, gone with it) on one end
- * of a veth pair whose other end drops its adverts (the virtual address VRRPv3 requires is there too); as in
- * VRRP, its backups are silent. After a
- * warm-up, CPU is the run time of every thread of the process tree (/proc/PID/task/TID/schedstat)
- * over the window, RSS and PSS (/proc/PID/smaps_rollup, both keepalived processes summed) are
+ * loopback interface, so it runs in a network namespace of its own (unshare, gone with it) on one
+ * end of a veth pair whose other end drops its adverts (the virtual address VRRPv3 requires is
+ * there too); as in VRRP, its backups are silent. After a warm-up, CPU is the run time of every
+ * thread of the process tree (/proc/PID/task/TID/schedstat) over the window, RSS and PSS
+ * (/proc/PID/smaps_rollup, both keepalived processes summed) are
  * sampled every second. {@code --runs} repeats it all and prints the medians and the ratios.
  *
  * <pre>
