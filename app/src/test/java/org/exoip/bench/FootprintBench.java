@@ -155,6 +155,15 @@ public final class FootprintBench {
             Process process = new ProcessBuilder(setup.command(launcher, "-W", "-l", "127.0.0.1:" + port,
                     "-p", String.join(",", addresses), "-t", interval, "-P", "10"))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
+            // A harness stopped by Ctrl-C or kill leaves neither exoip nor keepalived behind.
+            Process started = reference;
+            Thread cleanup = new Thread(() -> {
+                process.destroy();
+                if (started != null) {
+                    started.destroy();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(cleanup);
             try {
                 if (!LocalCluster.await(Duration.ofSeconds(60),
                         () -> setup.standin.state().holders(setup.elasticIpId).equals(Set.of(setup.self.toString())))) {
@@ -188,6 +197,7 @@ public final class FootprintBench {
                 return new Figures[] {exoip.figures(), other == null ? null : other.figures()};
             } finally {
                 stop(process);
+                Runtime.getRuntime().removeShutdownHook(cleanup);
             }
         } finally {
             if (reference != null) {
