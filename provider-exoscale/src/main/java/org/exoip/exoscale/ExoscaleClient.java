@@ -119,9 +119,6 @@ public final class ExoscaleClient {
      */
     public static final Pattern ZONE = Pattern.compile("[a-z]{2}-[a-z]+-[0-9]+");
 
-    /** A dotted-quad IPv4 literal, which InetAddress parses without any lookup. */
-    private static final Pattern IPV4_LITERAL = Pattern.compile("(\\d{1,3})(\\.\\d{1,3}){3}");
-
     private static final String CREDENTIALS_HINT = "(the API refused the request's credentials or signature: "
             + "check the API key and secret, the key's role, and this host's clock)";
 
@@ -416,10 +413,10 @@ public final class ExoscaleClient {
         }
         String what = "find Elastic IP " + ip.getHostAddress();
         List<ElasticIp> all = call(what, t -> t.elasticIps.listElasticIps().getElasticIps());
-        List<UUID> matches = nullToEmpty(all).stream()
-                .filter(eip -> ip.getHostAddress().equals(eip.getIp()) && eip.getId() != null)
-                .map(ElasticIp::getId)
-                .collect(Collectors.toList());
+        Map<String, List<UUID>> byAddress = nullToEmpty(all).stream().filter(eip -> eip.getIp() != null
+                && eip.getId() != null).collect(Collectors.groupingBy(ElasticIp::getIp,
+                        Collectors.mapping(ElasticIp::getId, Collectors.toList())));
+        List<UUID> matches = byAddress.getOrDefault(ip.getHostAddress(), List.of());
         if (matches.isEmpty()) {
             throw new ExoscaleException(what, "no Elastic IP has this address at " + endpoint
                     + " (Elastic IPs are zone-local: is this the right zone?)", false, null);
@@ -429,16 +426,9 @@ public final class ExoscaleClient {
                     false, null);
         }
         // One listing answers for every address: a node that keeps several looks them up once.
-        Map<String, List<UUID>> byAddress = nullToEmpty(all).stream().filter(eip -> eip.getIp() != null
-                && eip.getId() != null).collect(Collectors.groupingBy(ElasticIp::getIp,
-                        Collectors.mapping(ElasticIp::getId, Collectors.toList())));
         byAddress.forEach((address, ids) -> {
-            if (ids.size() == 1 && IPV4_LITERAL.matcher(address).matches()) {
-                try {
-                    elasticIpIds.putIfAbsent((Inet4Address) InetAddress.getByName(address), ids.get(0));
-                } catch (java.net.UnknownHostException | ClassCastException e) {
-                    // not a literal IPv4 address after all: looked up by itself if ever asked
-                }
+            if (ids.size() == 1) {
+                Ipv4.parse(address).ifPresent(parsed -> elasticIpIds.putIfAbsent(parsed, ids.get(0)));
             }
         });
         elasticIpIds.put(ip, matches.get(0));
