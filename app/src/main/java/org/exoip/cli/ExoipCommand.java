@@ -476,8 +476,8 @@ public final class ExoipCommand implements Callable<Integer> {
             LOG.warn("Dry run: the Elastic IP is never attached nor detached, only logged");
         }
         return switch (config.mode()) {
-            case ATTACH -> once(config, providers, wrapped.self(), true);
-            case DETACH -> once(config, providers, wrapped.self(), false);
+            case ATTACH -> once(providers, wrapped.self(), true);
+            case DETACH -> once(providers, wrapped.self(), false);
             case WATCH -> watch(config, wrapped, engine, metrics);
         };
     }
@@ -486,7 +486,7 @@ public final class ExoipCommand implements Callable<Integer> {
      * -A / -D: attaches (or detaches) each Elastic IP given, in order. One that fails does not stop
      * the others; the run fails once all were tried, with one message naming each that failed.
      */
-    private int once(Configuration config, Map<Inet4Address, ElasticIpProvider> providers, UUID self, boolean attach)
+    private int once(Map<Inet4Address, ElasticIpProvider> providers, UUID self, boolean attach)
             throws CloudException {
         List<String> failures = new ArrayList<>();
         boolean several = providers.size() > 1;

@@ -229,14 +229,17 @@ final class ElasticIpElection implements AutoCloseable {
         }
     }
 
-    /** The node's health moved; true when the priority advertised for this address changed. */
-    boolean setHealth(HealthVerdict verdict, long now) {
+    /** The node's health moved: evaluated now, and a change of the advertised priority logged. */
+    void setHealth(HealthVerdict verdict, long now) {
         int before = watchdog.advert().priority();
         try (CloseableThreadContext.Instance c = context()) {
             watchdog.setHealth(verdict, now);
+            int after = advert().priority();
+            if (after != before) {
+                LOG.info("Advertised priority {} -> {} (health checks, track file)", before, after);
+            }
         }
         scheduleEvaluation(now);
-        return advert().priority() != before;
     }
 
     /** {@code --spread}: whether this address is another node's home; true when that changed. */
@@ -252,16 +255,14 @@ final class ElasticIpElection implements AutoCloseable {
         return changed;
     }
 
-    /** SIGUSR1 / SIGUSR2: the priority for this address moves by {@code delta}; returns {before, after}. */
-    int[] adjustPriority(int delta, long now) {
-        int before = watchdog.priority();
-        int after;
+    /** SIGUSR1 / SIGUSR2: the priority for this address moves by {@code delta}, and the move is logged. */
+    void adjustPriority(int delta, long now) {
         try (CloseableThreadContext.Instance c = context()) {
-            after = watchdog.adjustPriority(delta, now);
+            int before = watchdog.priority();
+            LOG.info("Priority {} -> {}", before, watchdog.adjustPriority(delta, now));
         }
         advert();
         scheduleEvaluation(now);
-        return new int[] {before, after};
     }
 
     /**
@@ -315,7 +316,7 @@ final class ElasticIpElection implements AutoCloseable {
         }
     }
 
-    /** Whether a peer alive for this address could take it over: alive, and not stopping itself. */
+    /** Whether a peer is alive for this address, so that a successor may take it over. */
     boolean successorExpected(long now) {
         return watchdog.peers(now).stream().anyMatch(LivenessTracker.PeerStatus::alive);
     }

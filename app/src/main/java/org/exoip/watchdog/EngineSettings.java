@@ -116,9 +116,7 @@ public record EngineSettings(NodeSettings node, InetSocketAddress bind, Duration
      * first of them.
      */
     public EngineSettings withElasticIps(KeptAddresses addresses) {
-        NodeSettings first = new NodeSettings(node.self(), addresses.first(), node.priority(), node.interval(),
-                node.deadRatio());
-        return new EngineSettings(first, bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
+        return new EngineSettings(node.forAddress(addresses.first(), node.priority()), bind, reconcileInterval, peerRefresh, apiTimeout, nanoClock,
                 wallClock, advertKeys, advertCopies, crashProbe, keepWarm, addresses);
     }
 

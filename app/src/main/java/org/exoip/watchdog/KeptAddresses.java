@@ -75,8 +75,7 @@ public record KeptAddresses(List<KeptAddress> addresses, boolean spread, boolean
 
     /** This node's settings for {@code address}: its priority there, the rest as {@code node}. */
     NodeSettings settingsFor(KeptAddress address, NodeSettings node) {
-        return new NodeSettings(node.self(), address.address(), address.priority().orElse(node.priority()),
-                node.interval(), node.deadRatio());
+        return node.forAddress(address.address(), address.priority().orElse(node.priority()));
     }
 
     /** The election rules of {@code address}. */

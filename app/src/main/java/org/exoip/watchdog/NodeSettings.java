@@ -35,6 +35,11 @@ public record NodeSettings(UUID self, Inet4Address elasticIp, int priority, Dura
         }
     }
 
+    /** These settings for another Elastic IP kept by the same node, with this node's priority for it. */
+    public NodeSettings forAddress(Inet4Address address, int priorityThere) {
+        return new NodeSettings(self, address, priorityThere, interval, deadRatio);
+    }
+
     /** The most that {@link #lateAllowance()} adds, whatever the interval. */
     public static final Duration MAX_LATE_ALLOWANCE = Duration.ofMillis(50);
 

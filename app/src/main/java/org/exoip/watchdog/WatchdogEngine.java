@@ -228,12 +228,7 @@ public final class WatchdogEngine {
         }
         long now = nanos();
         for (ElasticIpElection election : elections) {
-            int before = election.priority();
-            if (election.setHealth(verdict, now)) {
-                try (var c = election.context()) {
-                    LOG.info("Advertised priority {} -> {} (health checks, track file)", before, election.priority());
-                }
-            }
+            election.setHealth(verdict, now);
         }
         sendAdverts();
     }
@@ -379,15 +374,8 @@ public final class WatchdogEngine {
                 election.recheckIfMaster(why, now);
             }
         }
-        List<ElasticIpElection> repeated = elections.size() == 1 ? elections : new ArrayList<>(elections.size());
-        if (elections.size() > 1) {
-            for (ElasticIpElection election : elections) {
-                if (mastering(election.role())) {
-                    repeated.add(election);
-                }
-            }
-        }
-        if (!repeated.isEmpty() && mastering(repeated.get(0).role())) {
+        List<ElasticIpElection> repeated = mastering();
+        if (!repeated.isEmpty()) {
             long spacing = copySpacingNanos();
             for (int copy = 1; copy < settings.advertCopies(); copy++) {
                 loop.schedule(() -> sendAdvertOnce(repeated), copy * spacing, TimeUnit.NANOSECONDS);
@@ -395,7 +383,23 @@ public final class WatchdogEngine {
         }
     }
 
-    /** Whether adverts for an address in this role are sent in several copies: a master's, or a stopping one's. */
+    /**
+     * The elections whose adverts go out in several copies: a master's, or a stopping one's. A
+     * node of one address builds no list for it, once an interval.
+     */
+    private List<ElasticIpElection> mastering() {
+        if (elections.size() == 1) {
+            return mastering(primary.role()) ? elections : List.of();
+        }
+        List<ElasticIpElection> out = new ArrayList<>(elections.size());
+        for (ElasticIpElection election : elections) {
+            if (mastering(election.role())) {
+                out.add(election);
+            }
+        }
+        return out;
+    }
+
     private static boolean mastering(Role role) {
         return role == Role.MASTER || role == Role.STOPPING;
     }
@@ -739,10 +743,7 @@ public final class WatchdogEngine {
         onLoop(() -> {
             long now = nanos();
             for (ElasticIpElection election : elections) {
-                int[] moved = election.adjustPriority(delta, now);
-                try (var c = election.context()) {
-                    LOG.info("Priority {} -> {}", moved[0], moved[1]);
-                }
+                election.adjustPriority(delta, now);
             }
             // Advertise the change now: a node that became master for a moment and moved back
             // before its next advert would otherwise leave the others unaware that it took over.
