@@ -43,7 +43,11 @@ import org.exoip.protocol.AdvertCodec;
  * <pre>
  * bench/footprint [--peers 3] [--interval 1] [--warmup 20] [--window 60] [--runs 1]
  *                 [--launcher bin/exoip] [--keepalived /usr/sbin/keepalived | --keepalived none]
+ *                 [--exoip-args "--advert-copies 1"]
  * </pre>
+ *
+ * {@code --exoip-args} adds options to exoip's command line: {@code --advert-copies 1} makes it send
+ * one copy of each advert, as keepalived does, for a like-for-like comparison.
  */
 public final class FootprintBench {
 
@@ -69,6 +73,8 @@ public final class FootprintBench {
         int runs = Integer.parseInt(BenchSetup.option(args, "--runs", "1"));
         List<String> launcher = List.of(BenchSetup.option(args, "--launcher", "bin/exoip").split(" "));
         String keepalived = BenchSetup.option(args, "--keepalived", "/usr/sbin/keepalived");
+        String extra = BenchSetup.option(args, "--exoip-args", "").trim();
+        List<String> exoipArgs = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
         if (peers < 1 || peers > 250) {
             throw new IllegalArgumentException("--peers must be 1..250 (127.0.0.2 onwards)");
         }
@@ -78,12 +84,14 @@ public final class FootprintBench {
                     + ": not an executable (expected: the keepalived binary, or 'none')");
         }
         System.out.printf(Locale.ROOT, "exoip -W against keepalived, %d peers, interval %s s, %d run(s) of %d s"
-                + " after %d s warm-up, launcher %s%s%n", peers, interval, runs, window, warmup, String.join(" ", launcher),
+                + " after %d s warm-up, launcher %s%s%s%n", peers, interval, runs, window, warmup, String.join(" ", launcher),
+                exoipArgs.isEmpty() ? "" : ", exoip options " + String.join(" ", exoipArgs),
                 System.getenv().containsKey("EXOIP_JAVA_OPTS") ? ", EXOIP_JAVA_OPTS=" + System.getenv("EXOIP_JAVA_OPTS") : "");
         List<Figures> exoip = new ArrayList<>();
         List<Figures> reference = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
-            Figures[] figures = run(peers, interval, warmup, window, launcher, withKeepalived ? keepalived : null);
+            Figures[] figures = run(peers, interval, warmup, window, launcher, exoipArgs,
+                    withKeepalived ? keepalived : null);
             exoip.add(figures[0]);
             System.out.printf(Locale.ROOT, "run %d: exoip      %s%n", run, figures[0].describe());
             System.out.println("  busiest threads: " + figures[0].busiest());
@@ -112,7 +120,7 @@ public final class FootprintBench {
 
     /** One run: exoip's figures, then keepalived's (null without it). */
     private static Figures[] run(int peers, String interval, int warmup, int window, List<String> launcher,
-            String keepalived) throws Exception {
+            List<String> exoipArgs, String keepalived) throws Exception {
         Duration intervalDuration = Duration.ofNanos(Math.round(Double.parseDouble(interval) * 1e9));
         Path dir = Files.createTempDirectory("exoip-footprint-");
         int port;
@@ -152,8 +160,10 @@ public final class FootprintBench {
             if (keepalived != null) {
                 reference = startKeepalived(keepalived, dir, peers, interval);
             }
-            Process process = new ProcessBuilder(setup.command(launcher, "-W", "-l", "127.0.0.1:" + port,
-                    "-p", String.join(",", addresses), "-t", interval, "-P", "10"))
+            List<String> nodeArgs = new ArrayList<>(List.of("-W", "-l", "127.0.0.1:" + port,
+                    "-p", String.join(",", addresses), "-t", interval, "-P", "10"));
+            nodeArgs.addAll(exoipArgs);
+            Process process = new ProcessBuilder(setup.command(launcher, nodeArgs.toArray(String[]::new)))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
             // A harness stopped by Ctrl-C or kill leaves neither exoip nor keepalived behind.
             Process started = reference;
