@@ -11,10 +11,14 @@ import java.util.Locale;
 import java.util.UUID;
 import org.exoip.exoscale.standin.StandinServer;
 import org.exoip.exoscale.standin.StandinState;
+import org.exoip.exoscale.standin.StandinTls;
 
 /**
  * What both benchmarks share: a stand-in Exoscale API in this JVM (loopback only), one Elastic IP,
- * one instance for the program under test, and the command line that points exoip at them.
+ * one instance for the program under test, and the command line that points exoip at them. The
+ * stand-in speaks HTTPS, as the real API does (a self-signed certificate that exoip is told to
+ * trust with {@code --api-ca-file}), unless {@code --api http} asks for plain HTTP: the TLS
+ * client's classes and handshakes are part of what exoip costs in the field.
  */
 final class BenchSetup implements AutoCloseable {
 
@@ -25,9 +29,29 @@ final class BenchSetup implements AutoCloseable {
     final UUID self;
     private final String key = "EXObench00000000000000001";
     private final Path secretFile;
+    /** The stand-in's certificate for {@code --api-ca-file}; null over plain HTTP. */
+    private final Path caFile;
 
-    BenchSetup(Path dir) throws IOException {
-        standin = StandinServer.start(new InetSocketAddress("127.0.0.1", 0));
+    /** {@code https} unless the arguments say {@code --api http}; anything else is refused. */
+    static boolean tls(String[] args) {
+        String api = option(args, "--api", "https");
+        if (!api.equals("https") && !api.equals("http")) {
+            throw new IllegalArgumentException("--api " + api + ": expected https or http");
+        }
+        return api.equals("https");
+    }
+
+    BenchSetup(Path dir, boolean tls) throws IOException {
+        StandinServer.Builder builder = StandinServer.builder();
+        if (tls) {
+            StandinTls identity = StandinTls.selfSigned(StandinTls.DEFAULT_NAMES);
+            caFile = dir.resolve("api-ca.pem");
+            identity.writeCertificate(caFile);
+            builder.tls(identity);
+        } else {
+            caFile = null;
+        }
+        standin = builder.start(new InetSocketAddress("127.0.0.1", 0));
         StandinState state = standin.state();
         String secret = "bench-secret-" + UUID.randomUUID();
         state.addCredential(key, secret);
@@ -43,6 +67,9 @@ final class BenchSetup implements AutoCloseable {
         command.addAll(List.of("-O", "-xi", ELASTIC_IP, "-xk", key, "--api-secret-file", secretFile.toString(),
                 "-xe", standin.apiBase().toString(), "--metadata-url", standin.metadataBase().toString(),
                 "-i", self.toString()));
+        if (caFile != null) {
+            command.addAll(List.of("--api-ca-file", caFile.toString()));
+        }
         command.addAll(Arrays.asList(more));
         return command;
     }

@@ -43,7 +43,7 @@ import org.exoip.protocol.AdvertCodec;
  * <pre>
  * bench/footprint [--peers 3] [--interval 1] [--warmup 20] [--window 60] [--runs 1]
  *                 [--launcher bin/exoip] [--keepalived /usr/sbin/keepalived | --keepalived none]
- *                 [--exoip-args "--advert-copies 1"]
+ *                 [--exoip-args "--advert-copies 1"] [--api https | --api http]
  * </pre>
  *
  * {@code --exoip-args} adds options to exoip's command line: {@code --advert-copies 1} makes it send
@@ -79,18 +79,20 @@ public final class FootprintBench {
             throw new IllegalArgumentException("--peers must be 1..250 (127.0.0.2 onwards)");
         }
         boolean withKeepalived = !keepalived.equals("none");
+        boolean tls = BenchSetup.tls(args);
         if (withKeepalived && !Files.isExecutable(Path.of(keepalived))) {
             throw new IllegalArgumentException("--keepalived " + keepalived
                     + ": not an executable (expected: the keepalived binary, or 'none')");
         }
         System.out.printf(Locale.ROOT, "exoip -W against keepalived, %d peers, interval %s s, %d run(s) of %d s"
-                + " after %d s warm-up, launcher %s%s%s%n", peers, interval, runs, window, warmup, String.join(" ", launcher),
+                + " after %d s warm-up, API over %s, launcher %s%s%s%n", peers, interval, runs, window, warmup,
+                tls ? "HTTPS" : "HTTP", String.join(" ", launcher),
                 exoipArgs.isEmpty() ? "" : ", exoip options " + String.join(" ", exoipArgs),
                 System.getenv().containsKey("EXOIP_JAVA_OPTS") ? ", EXOIP_JAVA_OPTS=" + System.getenv("EXOIP_JAVA_OPTS") : "");
         List<Figures> exoip = new ArrayList<>();
         List<Figures> reference = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
-            Figures[] figures = run(peers, interval, warmup, window, launcher, exoipArgs,
+            Figures[] figures = run(peers, interval, warmup, window, launcher, exoipArgs, tls,
                     withKeepalived ? keepalived : null);
             exoip.add(figures[0]);
             System.out.printf(Locale.ROOT, "run %d: exoip      %s%n", run, figures[0].describe());
@@ -120,7 +122,7 @@ public final class FootprintBench {
 
     /** One run: exoip's figures, then keepalived's (null without it). */
     private static Figures[] run(int peers, String interval, int warmup, int window, List<String> launcher,
-            List<String> exoipArgs, String keepalived) throws Exception {
+            List<String> exoipArgs, boolean tls, String keepalived) throws Exception {
         Duration intervalDuration = Duration.ofNanos(Math.round(Double.parseDouble(interval) * 1e9));
         Path dir = Files.createTempDirectory("exoip-footprint-");
         int port;
@@ -134,7 +136,7 @@ public final class FootprintBench {
         List<String> addresses = new ArrayList<>();
         ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
         Process reference = null;
-        try (BenchSetup setup = new BenchSetup(dir)) {
+        try (BenchSetup setup = new BenchSetup(dir, tls)) {
             for (int i = 0; i < peers; i++) {
                 String address = "127.0.0." + (2 + i);
                 DatagramChannel socket = DatagramChannel.open().bind(new InetSocketAddress(address, port));

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * to exit). Overhead = total - API span: what the JVM and the program add to the API's own time.
  *
  * <pre>
- * bench/startup [--runs 20] [--launcher bin/exoip]
+ * bench/startup [--runs 20] [--launcher bin/exoip] [--api https | --api http]
  * </pre>
+ * The stand-in speaks HTTPS unless {@code --api http}; the TLS handshake falls in the API span.
  * EXOIP_JAVA_OPTS in the environment reaches bin/exoip, to compare JVM options.
  */
 public final class StartupBench {
@@ -31,7 +32,7 @@ public final class StartupBench {
         List<Double> span = new ArrayList<>();
         List<Double> total = new ArrayList<>();
         List<Double> overhead = new ArrayList<>();
-        try (BenchSetup setup = new BenchSetup(dir)) {
+        try (BenchSetup setup = new BenchSetup(dir, BenchSetup.tls(args))) {
             for (int i = 0; i < runs + 2; i++) {
                 String mode = i % 2 == 0 ? "-A" : "-D";
                 long before = setup.requests();
@@ -67,8 +68,8 @@ public final class StartupBench {
                 overhead.add((double) (end - start - (lastAt - firstAt)));
             }
         }
-        System.out.printf(Locale.ROOT, "exoip -A/-D against the stand-in, %d runs, launcher %s, EXOIP_JAVA_OPTS=%s%n",
-                runs, String.join(" ", launcher), System.getenv().getOrDefault("EXOIP_JAVA_OPTS", ""));
+        System.out.printf(Locale.ROOT, "exoip -A/-D against the stand-in over %s, %d runs, launcher %s, EXOIP_JAVA_OPTS=%s%n",
+                BenchSetup.tls(args) ? "HTTPS" : "HTTP", runs, String.join(" ", launcher), System.getenv().getOrDefault("EXOIP_JAVA_OPTS", ""));
         System.out.println("1-minute load average at the end: " + BenchSetup.loadAverage());
         System.out.printf(Locale.ROOT, "%-32s %10s %10s%n", "", "median", "p90");
         row("start to first API request", first);
