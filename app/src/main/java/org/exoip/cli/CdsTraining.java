@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.protocol.Advert;
 import org.exoip.protocol.AdvertCodec;
 import org.exoip.watchdog.Role;
@@ -50,8 +51,10 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws Exception {
-        // The entry point itself, which the training runs below do not go through.
+        // The entry point itself and its start-up thread's work (the JDK's default TLS context with
+        // its trust store, Jackson), which the training runs below do not go through.
         Class.forName(Main.class.getName());
+        ExoscaleClient.warmUp();
         StringWriter out = new StringWriter();
         Path dir = Files.createTempDirectory("exoip-cds-training-");
         Process standin = null;
