@@ -9,6 +9,7 @@ import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,32 @@ class HealthFailoverTest {
         return engine;
     }
 
+    /**
+     * A (priority 10, with {@code checksOfA}) on 127.0.0.1 and B (20, no checks) on 127.0.0.2, on
+     * one free port; another port when another process took the probed one before A or B bound it.
+     */
+    private WatchdogEngine[] pair(NodeHealth checksOfA) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port;
+            try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+                port = probe.getLocalPort();
+            }
+            WatchdogEngine a = null;
+            try {
+                a = engine(A, "127.0.0.1", port, 10, checksOfA);
+                return new WatchdogEngine[] {a, engine(B, "127.0.0.2", port, 20, NodeHealth.NONE)};
+            } catch (SocketException taken) {
+                if (a != null) {
+                    engines.remove(a);
+                    a.kill();
+                }
+                if (attempt == 5) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
     @Test
     void aFailingServiceMovesTheElasticIpWhileItsNodeStaysAliveAndItComesBackWithTheService() throws Exception {
         service = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
@@ -77,12 +104,9 @@ class HealthFailoverTest {
         health = new HealthMonitor(List.of(new CheckSpec(CheckSpec.Kind.HTTP, url, List.of(), Duration.ofMillis(50),
                 Duration.ofSeconds(2), 1, 2, true, 0)), Optional.empty(), Optional.empty(), A.toString(),
                 System::nanoTime);
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
-        WatchdogEngine a = engine(A, "127.0.0.1", port, 10, health);
-        WatchdogEngine b = engine(B, "127.0.0.2", port, 20, NodeHealth.NONE);
+        WatchdogEngine[] pair = pair(health);
+        WatchdogEngine a = pair[0];
+        WatchdogEngine b = pair[1];
         health.start();
         await("A master and alone holding the address", () -> a.role() == Role.MASTER
                 && cloud.currentHolders().equals(Set.of(A)), DEADLINE);
@@ -114,13 +138,10 @@ class HealthFailoverTest {
         health = new HealthMonitor(List.of(new CheckSpec(CheckSpec.Kind.EXEC, "sleep 1000", List.of("sleep", "1000"),
                 Duration.ofMillis(50), Duration.ofSeconds(60), 1, 1, false, 0)), Optional.empty(), Optional.empty(),
                 A.toString(), System::nanoTime);
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
         health.start();
-        WatchdogEngine a = engine(A, "127.0.0.1", port, 10, health);
-        WatchdogEngine b = engine(B, "127.0.0.2", port, 20, NodeHealth.NONE);
+        WatchdogEngine[] pair = pair(health);
+        WatchdogEngine a = pair[0];
+        WatchdogEngine b = pair[1];
         await("A master while its check hangs", () -> a.role() == Role.MASTER && b.role() == Role.BACKUP
                 && cloud.currentHolders().equals(Set.of(A)), DEADLINE);
         long sent = a.advertsSent();
