@@ -15,6 +15,8 @@ public interface ApiCallListener {
     String DETACH = "detach";
     String LIST_PEERS = "list_peers";
     String PROBE = "probe";
+    String READ_CLAIM = "read_claim";
+    String WRITE_CLAIM = "write_claim";
 
     /** How a call ended. */
     enum Outcome {
@@ -27,7 +29,8 @@ public interface ApiCallListener {
     }
 
     /**
-     * @param operation one of {@link #LIST}, {@link #ATTACH}, {@link #DETACH}, {@link #LIST_PEERS}, {@link #PROBE}
+     * @param operation one of {@link #LIST}, {@link #ATTACH}, {@link #DETACH}, {@link #LIST_PEERS}, {@link #PROBE},
+     *     {@link #READ_CLAIM}, {@link #WRITE_CLAIM}
      * @param instance the instance attached or detached; null for the listings
      * @param nanos how long the call took
      */

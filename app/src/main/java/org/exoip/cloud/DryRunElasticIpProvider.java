@@ -2,6 +2,7 @@ package org.exoip.cloud;
 
 import java.util.HashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.logging.log4j.CloseableThreadContext;
@@ -23,6 +24,8 @@ public final class DryRunElasticIpProvider implements ElasticIpProvider {
     private final ElasticIpProvider delegate;
     private final Set<UUID> attached = new HashSet<>();
     private final Set<UUID> detached = new HashSet<>();
+    /** The claim it would have written last; null before any. */
+    private Claim claim;
 
     public DryRunElasticIpProvider(ElasticIpProvider delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -41,6 +44,21 @@ public final class DryRunElasticIpProvider implements ElasticIpProvider {
             seen.addAll(attached);
             seen.removeAll(detached);
             return Set.copyOf(seen);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Claim> readClaim() throws CloudException {
+        return claim != null ? Optional.of(claim) : delegate.readClaim();
+    }
+
+    /** Logged only; later reads of this run see it, so that the dry run's decisions follow what it would write. */
+    @Override
+    public synchronized void writeClaim(Claim written) {
+        claim = written;
+        try (CloseableThreadContext.Instance fields = CloseableThreadContext.put("event", "api_call")
+                .put("operation", "write_claim").put("outcome", "dry_run")) {
+            LOG.info("Dry run: would write the claim {} on the Elastic IP (no API write made)", written.encode());
         }
     }
 

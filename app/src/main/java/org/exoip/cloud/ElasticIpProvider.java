@@ -1,5 +1,6 @@
 package org.exoip.cloud;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -29,6 +30,19 @@ public interface ElasticIpProvider {
      */
     default void probe() throws CloudException {
         holders();
+    }
+
+    /** The ownership claim written on the Elastic IP ({@link Claim}), if any. None by default. */
+    default Optional<Claim> readClaim() throws CloudException {
+        return Optional.empty();
+    }
+
+    /**
+     * Writes {@code claim} as the Elastic IP's claim, keeping its other labels; returns once the
+     * cloud reports it done. Does nothing by default: a provider without claims (tests) leaves the
+     * ownership rules to the adverts.
+     */
+    default void writeClaim(Claim claim) throws CloudException {
     }
 
     /**

@@ -1,7 +1,10 @@
 package org.exoip.cloud;
 
 import java.net.Inet4Address;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -66,6 +69,28 @@ public final class ExoscaleElasticIpProvider implements ElasticIpProvider {
     public void probe() throws CloudException {
         try {
             client.checkElasticIp(address);
+        } catch (ExoscaleException e) {
+            throw CloudException.of(e);
+        }
+    }
+
+    /** The {@value Claim#LABEL} label of {@code GET /elastic-ip/{id}}. */
+    @Override
+    public Optional<Claim> readClaim() throws CloudException {
+        try {
+            return Claim.parse(client.elasticIpLabels(address).get(Claim.LABEL));
+        } catch (ExoscaleException e) {
+            throw CloudException.of(e);
+        }
+    }
+
+    /** {@code PUT /elastic-ip/{id}} with the labels just read and the claim among them. */
+    @Override
+    public void writeClaim(Claim claim) throws CloudException {
+        try {
+            Map<String, String> labels = new LinkedHashMap<>(client.elasticIpLabels(address));
+            labels.put(Claim.LABEL, claim.encode());
+            client.setElasticIpLabels(address, labels);
         } catch (ExoscaleException e) {
             throw CloudException.of(e);
         }

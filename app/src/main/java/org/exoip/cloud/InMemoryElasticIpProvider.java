@@ -3,6 +3,7 @@ package org.exoip.cloud;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -21,6 +22,9 @@ public final class InMemoryElasticIpProvider implements ElasticIpProvider {
 
     private final Set<UUID> holders = new LinkedHashSet<>();
     private final List<Change> journal = new ArrayList<>();
+    /** The claim label, when {@link #keepClaims} is on; null while none was written. */
+    private Claim claim;
+    private boolean claims;
     private int failuresToInject;
     private int refusalsToInject;
     private int refusalStatus;
@@ -31,6 +35,42 @@ public final class InMemoryElasticIpProvider implements ElasticIpProvider {
     public synchronized Set<UUID> holders() throws CloudException {
         failIfAsked("list holders");
         return Set.copyOf(holders);
+    }
+
+    /** Keeps claims as the real API keeps labels (off by default: the adverts alone decide, as in older tests). */
+    public synchronized InMemoryElasticIpProvider keepClaims() {
+        claims = true;
+        return this;
+    }
+
+    @Override
+    public synchronized Optional<Claim> readClaim() throws CloudException {
+        if (!claims) {
+            return Optional.empty();
+        }
+        failIfAsked("read claim");
+        return Optional.ofNullable(claim);
+    }
+
+    @Override
+    public synchronized void writeClaim(Claim written) throws CloudException {
+        if (!claims) {
+            return;
+        }
+        failIfAsked("write claim " + written.encode());
+        writes++;
+        claim = written;
+        journal.add(new Change("claim", written.owner(), Set.copyOf(holders), System.nanoTime()));
+    }
+
+    /** The claim now (tests). */
+    public synchronized Optional<Claim> currentClaim() {
+        return Optional.ofNullable(claim);
+    }
+
+    /** Sets the claim as another writer would (tests). */
+    public synchronized void setClaim(Claim value) {
+        claim = value;
     }
 
     @Override

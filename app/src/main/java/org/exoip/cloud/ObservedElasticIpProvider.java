@@ -2,6 +2,7 @@ package org.exoip.cloud;
 
 import java.net.Inet4Address;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
@@ -53,6 +54,19 @@ public final class ObservedElasticIpProvider implements ElasticIpProvider {
     public void probe() throws CloudException {
         observe(ApiCallListener.PROBE, null, () -> {
             delegate.probe();
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Claim> readClaim() throws CloudException {
+        return observe(ApiCallListener.READ_CLAIM, null, delegate::readClaim);
+    }
+
+    @Override
+    public void writeClaim(Claim claim) throws CloudException {
+        observe(ApiCallListener.WRITE_CLAIM, null, () -> {
+            delegate.writeClaim(claim);
             return null;
         });
     }

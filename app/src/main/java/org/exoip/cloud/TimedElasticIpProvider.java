@@ -1,6 +1,7 @@
 package org.exoip.cloud;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -55,6 +56,19 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
     public void probe() throws CloudException {
         call("prove the way to the cloud", () -> {
             delegate.probe();
+            return null;
+        }, false);
+    }
+
+    @Override
+    public Optional<Claim> readClaim() throws CloudException {
+        return call("read the Elastic IP's claim", delegate::readClaim, false);
+    }
+
+    @Override
+    public void writeClaim(Claim claim) throws CloudException {
+        call("write the Elastic IP's claim", () -> {
+            delegate.writeClaim(claim);
             return null;
         }, false);
     }

@@ -139,6 +139,14 @@ public final class ExoipMetrics implements ApiCallListener {
         CounterWithCallback.builder().name("exoip_adverts_sent_total")
                 .help("Adverts sent to peers")
                 .callback(cb -> cb.call(engine.advertsSent())).register(registry);
+        CounterWithCallback.builder().name("exoip_stalls_total")
+                .help("Stalls of this node's own (stopped, paused or starved past its interval); after each, peers"
+                        + " get one interval to be heard before any is judged dead")
+                .callback(cb -> cb.call(engine.stallCount())).register(registry);
+        GaugeWithCallback.builder().name("exoip_last_stall_seconds")
+                .help("Length of this node's last stall of its own; absent before any")
+                .callback(cb -> engine.lastStall().ifPresent(s -> cb.call(s.length().toNanos() / 1e9)))
+                .register(registry);
         CounterWithCallback.builder().name("exoip_adverts_received_total")
                 .help("Valid adverts received from peers")
                 .callback(cb -> cb.call(engine.advertsReceived())).register(registry);

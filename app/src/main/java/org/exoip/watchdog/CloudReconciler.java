@@ -14,12 +14,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.exoip.cloud.AbandonedCallException;
 import org.exoip.cloud.Backoff;
+import org.exoip.cloud.Claim;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.ElasticIpProvider;
 
@@ -121,6 +123,12 @@ public final class CloudReconciler implements AutoCloseable {
     private UUID graceFor;
     private long graceSinceNanos;
 
+    /**
+     * Whether this instance's last attach went through for a decision already overtaken (a master
+     * for a moment): undone without the grace once the master holds it (reconcile thread only).
+     */
+    private boolean strayAttach;
+
     /** The holders the cloud last showed, as changed by this node's writes since; null before the first read. */
     private volatile Set<UUID> lastHolders;
 
@@ -147,6 +155,69 @@ public final class CloudReconciler implements AutoCloseable {
         this.pause = pause;
         this.latest = new AtomicReference<>(Decision.starting(self));
         this.threads = threads;
+    }
+
+    /**
+     * What the node hears now, for the claims: the peers heard alive through adverts, and whether
+     * some peer is out of hearing (a partition or a crash may be under way: the claims are watched).
+     */
+    public record PeerView(Set<UUID> heard, boolean contested) {
+        public PeerView {
+            heard = Set.copyOf(heard);
+        }
+
+        /** Everyone heard, nothing contested: the view before the node knows better. */
+        public static final PeerView QUIET = new PeerView(Set.of(), false);
+    }
+
+    private Duration claimPeriod;
+    /** The cloud refused a claim for good (the key's role): claims are off (reconcile thread only). */
+    private boolean claimsRefused;
+    private Supplier<PeerView> peerView = () -> PeerView.QUIET;
+    private Consumer<Optional<UUID>> onYield = yielded -> { };
+    /** The term of the last claim this node wrote (reconcile thread only); 0 before any. */
+    private long myTerm;
+    /** When this node last wrote its claim (monotonic; reconcile thread only). */
+    private long claimWrittenNanos;
+    /** The claim last read and when its value last changed, by this node's clock (reconcile thread only). */
+    private Claim seenClaim;
+    private long seenClaimChangedNanos;
+    /** The instance this node yields to through the cloud, or null (written on the reconcile thread). */
+    private volatile UUID yieldedTo;
+    private volatile Claim lastClaim;
+
+    /**
+     * Keeps ownership claims on the Elastic IP ({@link Claim}): a takeover writes one and reads it
+     * back before letting go of any other holder; a claim of another node's, newer than this node's
+     * and fresh (its value changed within three periods), by a node this node cannot hear, makes it
+     * yield ({@code onYield}, on this reconcile thread) instead of detaching that node. While some
+     * peer is out of hearing, a master renews its claim and a yielded node reads it, every
+     * {@code period}. Call before {@link #start}.
+     */
+    public void useClaims(Duration period, Supplier<PeerView> view, Consumer<Optional<UUID>> yields) {
+        this.claimPeriod = Objects.requireNonNull(period, "period");
+        this.peerView = Objects.requireNonNull(view, "view");
+        this.onYield = Objects.requireNonNull(yields, "yields");
+    }
+
+    /** The node this one yields to through the cloud, if any; any thread. */
+    public Optional<UUID> yieldedTo() {
+        return Optional.ofNullable(yieldedTo);
+    }
+
+    /** The claim last read on the Elastic IP, if any; any thread. */
+    public Optional<Claim> lastClaim() {
+        return Optional.ofNullable(lastClaim);
+    }
+
+    /**
+     * Some peer went out of hearing: a master starts renewing its claim, and looks at the claims,
+     * every claim period from now on rather than every reconcile interval. Any thread.
+     */
+    public void watchClaims() {
+        if (claimPeriod != null) {
+            wakeups.offer("claims");
+        }
     }
 
     /** Starts the reconcile thread. */
@@ -225,7 +296,8 @@ public final class CloudReconciler implements AutoCloseable {
             Duration wait;
             if (outcome == Outcome.CONVERGED) {
                 attempt = 0;
-                wait = reconcileInterval;
+                wait = watchingClaims(decision) && claimPeriod.compareTo(reconcileInterval) < 0
+                        ? claimPeriod : reconcileInterval;
             } else {
                 wait = backoff.delay(attempt++, ThreadLocalRandom.current()::nextDouble);
             }
@@ -236,6 +308,12 @@ public final class CloudReconciler implements AutoCloseable {
                 attempt = 0;
             }
         }
+    }
+
+    /** Whether the claims are watched every claim period: a master while a peer is out of hearing, or a yielded node. */
+    private boolean watchingClaims(Decision decision) {
+        return claimPeriod != null && (yieldedTo != null
+                || decision.role() == Role.MASTER && peerView.get().contested());
     }
 
     /** Waits for a new decision, a hand-over or the delay; false when interrupted (closing). */
@@ -271,17 +349,30 @@ public final class CloudReconciler implements AutoCloseable {
         }
         try {
             if (fresh && decision.role() == Role.MASTER) {
+                if (!current.getAsBoolean()) {
+                    return Outcome.SUPERSEDED; // master no longer: no attach goes out
+                }
                 LOG.info("Attaching the Elastic IP to this instance (new master)");
                 provider.attach(self);
+                if (attachedAs(current)) {
+                    return Outcome.SUPERSEDED;
+                }
             }
             Set<UUID> holders = provider.holders();
             lastHolders = Set.copyOf(holders);
             if (!current.getAsBoolean()) {
                 return Outcome.SUPERSEDED;
             }
-            Outcome outcome = decision.role() == Role.MASTER ? reconcileMaster(holders, current)
-                    : decision.master() == null ? reconcileFaultAlone(holders)
-                    : reconcileBackup(holders, decision.master(), decision.role() == Role.BACKUP);
+            Outcome outcome;
+            if (decision.role() == Role.MASTER) {
+                outcome = claim(fresh, current) ? reconcileMaster(holders, current) : notClaimed(current);
+            } else {
+                if (yieldedTo != null) {
+                    followYield(decision);
+                }
+                outcome = decision.master() == null ? reconcileFaultAlone(holders)
+                        : reconcileBackup(holders, decision.master(), decision.role() == Role.BACKUP);
+            }
             if (outcome != Outcome.SUPERSEDED) {
                 accepted();
             }
@@ -297,6 +388,22 @@ public final class CloudReconciler implements AutoCloseable {
             }
             return Outcome.FAILED;
         }
+    }
+
+    /**
+     * Books an attach of this instance that just went through: when the decision it was made for
+     * is no longer current (this node was master for a moment only), the attach is stray, and the
+     * next pass undoes it at once, not after {@link #BACKUP_DETACH_GRACE}. Returns whether it was stray.
+     */
+    private boolean attachedAs(BooleanSupplier current) {
+        wrote(self, true);
+        boolean stray = !current.getAsBoolean();
+        strayAttach = stray;
+        if (stray) {
+            LOG.info("This node stopped being master while its attach was under way: the attach is undone as soon "
+                    + "as the master holds the Elastic IP");
+        }
+        return stray;
     }
 
     /**
@@ -350,28 +457,213 @@ public final class CloudReconciler implements AutoCloseable {
         }
     }
 
+    /**
+     * As master: attach to self if needed, and let go of every other holder only once the cloud,
+     * read back, shows this instance holding it, so that the address is never left with none; then
+     * read the holders again, so that an attach of self undone meanwhile by another node (two
+     * masters that cannot hear each other) is seen and mended within one round trip.
+     */
     private Outcome reconcileMaster(Set<UUID> holders, BooleanSupplier current) throws CloudException {
-        if (!holders.contains(self)) {
-            LOG.info("Attaching the Elastic IP to this instance (holders now: {})", describe(holders));
-            provider.attach(self);
-            wrote(self, true);
-        }
-        Set<UUID> others = new HashSet<>(holders);
-        others.remove(self);
-        for (UUID other : others) {
-            if (!current.getAsBoolean()) {
-                return Outcome.SUPERSEDED;
+        for (int round = 0; round < MASTER_ROUNDS; round++) {
+            if (!holders.contains(self)) {
+                LOG.info("Attaching the Elastic IP to this instance (holders now: {})", describe(holders));
+                provider.attach(self);
+                if (attachedAs(current)) {
+                    return Outcome.SUPERSEDED;
+                }
+                holders = readHolders();
+                if (!holders.contains(self)) {
+                    LOG.warn("This instance does not hold the Elastic IP right after attaching it (holders now: {}): "
+                            + "attaching again before letting go of anyone", describe(holders));
+                    continue;
+                }
             }
-            LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
-            provider.detach(other);
-            wrote(other, false);
+            strayAttach = false;
+            Set<UUID> others = new HashSet<>(holders);
+            others.remove(self);
+            if (others.isEmpty()) {
+                return Outcome.CONVERGED;
+            }
+            for (UUID other : others) {
+                if (!current.getAsBoolean()) {
+                    return Outcome.SUPERSEDED;
+                }
+                LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
+                provider.detach(other);
+                wrote(other, false);
+            }
+            holders = readHolders();
+            if (holders.equals(Set.of(self))) {
+                return Outcome.CONVERGED;
+            }
+            if (!claim(false, current)) {
+                return notClaimed(current); // another node took it after us: yielded
+            }
+            LOG.warn("After letting go of the other holders, the holders are {}: another node is moving the Elastic IP "
+                    + "too", describe(holders));
         }
-        return Outcome.CONVERGED;
+        return Outcome.FAILED;
+    }
+
+    /**
+     * The master's claim step, before it lets go of any other holder: a takeover ({@code fresh})
+     * writes a claim with a term above every term seen and reads it back; a later pass reads the
+     * claim, renews its own while a peer is out of hearing, and takes over again from a claim
+     * left by a node it hears (a backup now) or an older or stale one. Returns false when this node
+     * yields: the claim read back names another node, or a newer and fresh claim names a node this
+     * one cannot hear. Without claims (a provider that keeps none) it always returns true.
+     */
+    private boolean claim(boolean fresh, BooleanSupplier current) throws CloudException {
+        if (claimPeriod == null || claimsRefused) {
+            return true;
+        }
+        try {
+            return claimOrYield(fresh, current);
+        } catch (CloudException e) {
+            if (e.refusal().isEmpty() || e.refusal().getAsInt() == 404) {
+                throw e;
+            }
+            // A key whose role may attach and detach but not update the Elastic IP: the rules
+            // without claims are what every earlier version ran, better than no takeover at all.
+            claimsRefused = true;
+            LOG.error("The cloud refuses this node's claim on the Elastic IP ({}): claims are off until a restart, "
+                    + "and nodes that cannot hear each other may detach each other; allow update-elastic-ip in "
+                    + "the API key's role: {}", e.refusal().getAsInt(), e.getMessage());
+            return true;
+        }
+    }
+
+    private boolean claimOrYield(boolean fresh, BooleanSupplier current) throws CloudException {
+        long now = nanoClock.getAsLong();
+        Optional<Claim> read = readClaim(now);
+        if (!fresh && myTerm > 0 && read.isPresent()) {
+            Claim claim = read.get();
+            if (claim.owner().equals(self)) {
+                if (peerView.get().contested() && now - claimWrittenNanos >= claimPeriod.toNanos()) {
+                    writeClaim(claim.renewed(Math.max(claim.stamp() + 1, System.currentTimeMillis())), now);
+                }
+                return true;
+            }
+            if (claim.term() >= myTerm && fresh(now) && !peerView.get().heard().contains(claim.owner())) {
+                yieldTo(claim, "it took the Elastic IP after this node (term " + claim.term() + " against "
+                        + myTerm + ") and this node cannot hear it");
+                return false;
+            }
+        }
+        if (!current.getAsBoolean()) {
+            return false;
+        }
+        long term = Math.max(myTerm, read.map(Claim::term).orElse(0L)) + 1;
+        Claim mine = new Claim(term, self, System.currentTimeMillis());
+        LOG.info("Claiming the Elastic IP, term {}{}", term, read.map(c -> " (the claim was term " + c.term() + " by "
+                + (c.owner().equals(self) ? "this node" : c.owner()) + ")").orElse(""));
+        writeClaim(mine, now);
+        myTerm = term;
+        Optional<Claim> back = readClaim(nanoClock.getAsLong());
+        if (back.isPresent() && !back.get().owner().equals(self)) {
+            yieldTo(back.get(), "its claim, term " + back.get().term() + ", was written after this node's");
+            return false;
+        }
+        if (yieldedTo != null) {
+            endYield("this node holds the claim");
+        }
+        return true;
+    }
+
+    /**
+     * A master pass that did not keep the claim: overtaken by a new decision, or yielded, when it
+     * waits for the decision the yield brings (a new pass at once would only read the claim again).
+     */
+    private static Outcome notClaimed(BooleanSupplier current) {
+        return current.getAsBoolean() ? Outcome.WAITING : Outcome.SUPERSEDED;
+    }
+
+    private Optional<Claim> readClaim(long now) throws CloudException {
+        Optional<Claim> read = provider.readClaim();
+        Claim claim = read.orElse(null);
+        if (!Objects.equals(claim, seenClaim)) {
+            seenClaim = claim;
+            seenClaimChangedNanos = now;
+        }
+        lastClaim = claim;
+        return read;
+    }
+
+    private void writeClaim(Claim claim, long now) throws CloudException {
+        provider.writeClaim(claim);
+        claimWrittenNanos = now;
+        seenClaim = claim;
+        seenClaimChangedNanos = now;
+        lastClaim = claim;
+    }
+
+    /** Whether the claim last read changed within three claim periods, by this node's clock. */
+    private boolean fresh(long now) {
+        return now - seenClaimChangedNanos < 3 * claimPeriod.toNanos();
+    }
+
+    /**
+     * Yields to the node of {@code claim}: counts it master through the cloud, so that this node
+     * becomes its backup, and undoes its own attach at once once that node holds the address.
+     */
+    private void yieldTo(Claim claim, String why) {
+        boolean changed = !claim.owner().equals(yieldedTo);
+        yieldedTo = claim.owner();
+        strayAttach = true;
+        if (changed) {
+            LOG.warn("Yielding the Elastic IP to {}, alive through the cloud: {}; it counts as master for as long "
+                    + "as its claim changes within {} ms or until it is heard again", claim.owner(), why,
+                    3 * claimPeriod.toMillis());
+            onYield.accept(Optional.of(claim.owner()));
+        }
+    }
+
+    private void endYield(String why) {
+        UUID was = yieldedTo;
+        yieldedTo = null;
+        LOG.info("No longer yielding to {}: {}", was, why);
+        onYield.accept(Optional.empty());
+    }
+
+    /**
+     * A yielded node's pass: reads the claim, and stops yielding when the node it yields to is
+     * heard again (the adverts decide), its claim went stale (it stopped renewing: dead, or cut off
+     * from the API too), or the claim now names another node (then yields to that one, if unheard).
+     */
+    private void followYield(Decision decision) throws CloudException {
+        UUID to = yieldedTo;
+        if (peerView.get().heard().contains(to)) {
+            endYield(to + " is heard again");
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        Optional<Claim> read = readClaim(now);
+        if (read.isEmpty()) {
+            endYield("the Elastic IP carries no claim any more");
+        } else if (!read.get().owner().equals(to)) {
+            if (read.get().owner().equals(self) || peerView.get().heard().contains(read.get().owner())) {
+                endYield("the claim is now " + read.get().owner() + "'s");
+            } else {
+                yieldTo(read.get(), "the claim is now its own (term " + read.get().term() + ")");
+            }
+        } else if (!fresh(now)) {
+            endYield("its claim did not change for " + 3 * claimPeriod.toMillis() + " ms");
+        }
+    }
+
+    /** How many attach-and-let-go rounds one master pass makes before it backs off. */
+    static final int MASTER_ROUNDS = 3;
+
+    private Set<UUID> readHolders() throws CloudException {
+        Set<UUID> holders = provider.holders();
+        lastHolders = Set.copyOf(holders);
+        return holders;
     }
 
     private Outcome reconcileBackup(Set<UUID> holders, UUID master, boolean grace) throws CloudException {
         if (!holders.contains(self)) {
             graceFor = null;
+            strayAttach = false;
             return Outcome.CONVERGED;
         }
         if (!holders.contains(master)) {
@@ -384,16 +676,19 @@ public final class CloudReconciler implements AutoCloseable {
             graceFor = master;
             graceSinceNanos = now;
         }
-        if (grace && now - graceSinceNanos < BACKUP_DETACH_GRACE.toNanos()) {
+        if (grace && !strayAttach && now - graceSinceNanos < BACKUP_DETACH_GRACE.toNanos()) {
             LOG.debug("Master {} holds the Elastic IP too: leaving it to detach this instance", master);
             return Outcome.WAITING;
         }
-        LOG.info(grace ? "Detaching the Elastic IP from this instance: master {} holds it, and has not detached "
+        LOG.info(strayAttach ? "Detaching the Elastic IP from this instance: it was attached for a moment as master, "
+                + "and master {} holds it"
+                : grace ? "Detaching the Elastic IP from this instance: master {} holds it, and has not detached "
                 + "this instance within " + BACKUP_DETACH_GRACE.toSeconds() + " s"
                 : "Detaching the Elastic IP from this instance: master {} holds it", master);
         provider.detach(self);
         wrote(self, false);
         graceFor = null;
+        strayAttach = false;
         return Outcome.CONVERGED;
     }
 

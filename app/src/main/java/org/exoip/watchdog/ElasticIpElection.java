@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -53,12 +54,16 @@ final class ElasticIpElection implements AutoCloseable {
     private final CloudReconciler reconciler;
     private final EventLoop loop;
     private final LongSupplier nanoClock;
+    /** The engine's turn of the loop, told before a timed evaluation judges anyone ({@link StallGuard}). */
+    private final LongConsumer loopTurn;
     /** Whether log lines name the address (the node keeps several). */
     private final boolean named;
 
     private volatile Role role = Role.STARTING;
     private volatile int advertised;
     private volatile UUID master;
+    /** What the claims see of the peers ({@link #updatePeerView}); written on the event loop. */
+    private volatile CloudReconciler.PeerView peerView = CloudReconciler.PeerView.QUIET;
     /** The timed evaluation pending, if any, and when it is due (event loop only). */
     private ScheduledFuture<?> evaluationTimer;
     private long evaluationAt;
@@ -72,9 +77,10 @@ final class ElasticIpElection implements AutoCloseable {
      */
     ElasticIpElection(NodeSettings node, Watchdog.Rules rules, Predicate<InetAddress> isOwnAddress,
             ElasticIpProvider provider, EngineSettings settings, EventLoop loop, boolean named,
-            Consumer<Watchdog.Transition> onChange) {
+            LongConsumer loopTurn, Consumer<Watchdog.Transition> onChange) {
         this.address = node.elasticIp();
         this.loop = loop;
+        this.loopTurn = loopTurn;
         this.nanoClock = settings.nanoClock();
         this.named = named;
         String nodeName = node.self().toString();
@@ -82,6 +88,13 @@ final class ElasticIpElection implements AutoCloseable {
         this.reconciler = new CloudReconciler(cloud, node.self(), settings.reconcileInterval(),
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), settings.nanoClock(),
                 threads(nodeName, "exoip-cloud"));
+        this.reconciler.useClaims(claimPeriod(node), () -> peerView, yielded -> {
+            try {
+                loop.execute(() -> yieldTo(yielded));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                LOG.debug("Event loop already stopped; the yield no longer matters");
+            }
+        });
         this.watchdog = new Watchdog(node, rules, isOwnAddress, transition -> {
             role = transition.to().role();
             master = transition.to().master();
@@ -89,6 +102,47 @@ final class ElasticIpElection implements AutoCloseable {
             reconciler.decide(transition.to());
             onChange.accept(transition);
         });
+    }
+
+    /** The reconciler found this node must yield to another through the cloud, or no longer. Event loop. */
+    private void yieldTo(Optional<UUID> yielded) {
+        long now = nanoClock.getAsLong();
+        try (CloseableThreadContext.Instance c = context()) {
+            watchdog.yieldTo(yielded, now);
+        }
+        scheduleEvaluation(now);
+    }
+
+    /**
+     * How often a master renews its claim, and a yielded node reads it, while some peer is out of
+     * hearing: twice the dead time, at least 2 s. A claim unchanged for three periods is stale.
+     */
+    static Duration claimPeriod(NodeSettings node) {
+        Duration twice = node.deadTimeout().multipliedBy(2);
+        return twice.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : twice;
+    }
+
+    /**
+     * Refreshes what the reconciler's claims see of the peers: the ids heard alive, and whether
+     * some peer is out of hearing; wakes the reconciler when that begins. Event loop.
+     */
+    private void updatePeerView(long now) {
+        Set<UUID> heard = new java.util.HashSet<>();
+        boolean contested = false;
+        for (LivenessTracker.PeerStatus peer : watchdog.peers(now)) {
+            if (peer.alive() && peer.id() != null) {
+                heard.add(peer.id());
+            } else {
+                contested = true;
+            }
+        }
+        CloudReconciler.PeerView before = peerView;
+        if (!before.heard().equals(heard) || before.contested() != contested) {
+            peerView = new CloudReconciler.PeerView(heard, contested);
+            if (contested && !before.contested()) {
+                reconciler.watchClaims();
+            }
+        }
     }
 
     /** Threads that log as the node and, when it keeps several addresses, name this one. */
@@ -152,6 +206,16 @@ final class ElasticIpElection implements AutoCloseable {
         return Optional.ofNullable(master);
     }
 
+    /** The node this one yields to through the cloud, if any; any thread. */
+    Optional<UUID> yieldedTo() {
+        return reconciler.yieldedTo();
+    }
+
+    /** The claim last read on this address, if any; any thread. */
+    Optional<org.exoip.cloud.Claim> claim() {
+        return reconciler.lastClaim();
+    }
+
     /** The instances the cloud last said hold this address; empty before the first read. Any thread. */
     Optional<Set<UUID>> holders() {
         return reconciler.lastHolders();
@@ -179,8 +243,9 @@ final class ElasticIpElection implements AutoCloseable {
         }
     }
 
-    void setPeers(Collection<? extends InetAddress> peers) {
+    void setPeers(Collection<? extends InetAddress> peers, long now) {
         watchdog.setPeers(peers);
+        updatePeerView(now);
     }
 
     /**
@@ -193,6 +258,7 @@ final class ElasticIpElection implements AutoCloseable {
         try (CloseableThreadContext.Instance c = context()) {
             Watchdog.Received outcome = watchdog.onAdvert(from, advert, now, wall);
             if (outcome == Watchdog.Received.REVIVED || outcome == Watchdog.Received.CHANGED) {
+                updatePeerView(now);
                 scheduleEvaluation(now);
                 if (watchdog.role() == Role.MASTER && (!rechecked
                         || now - lastRecheckNanos >= watchdog.settings().deadTimeout().toNanos())) {
@@ -220,10 +286,21 @@ final class ElasticIpElection implements AutoCloseable {
         reconciler.recheck(why);
     }
 
+    /**
+     * This node stalled from {@code sinceNanos} to now: the peers alive then stay alive until
+     * {@code untilNanos} ({@link Watchdog#forgiveStall}), and the next evaluation is timed for then.
+     */
+    int forgiveStall(long sinceNanos, long untilNanos, long now) {
+        int forgiven = watchdog.forgiveStall(sinceNanos, untilNanos);
+        scheduleEvaluation(now);
+        return forgiven;
+    }
+
     /** A peer's exoip is gone (two refused adverts): dead for this address now. */
     void peerRefused(InetAddress peer, long now) {
         try (CloseableThreadContext.Instance c = context()) {
             if (watchdog.peerRefused(peer, now)) {
+                updatePeerView(now);
                 scheduleEvaluation(now);
             }
         }
@@ -291,9 +368,12 @@ final class ElasticIpElection implements AutoCloseable {
     private void evaluateOnTime() {
         evaluationTimer = null;
         long now = nanoClock.getAsLong();
+        // A timer that fires after a stall of this node must not judge the peers on the gap alone.
+        loopTurn.accept(now);
         try (CloseableThreadContext.Instance c = context()) {
             watchdog.evaluate(now);
         }
+        updatePeerView(now);
         scheduleEvaluation(now);
     }
 

@@ -65,6 +65,7 @@ public final class LivenessTracker {
         peer.lastSeenNanos = nanos;
         peer.lastSeenWall = wall;
         peer.refused = false;
+        peer.graceUntilNanos = nanos;
         return Optional.of(before);
     }
 
@@ -81,6 +82,25 @@ public final class LivenessTracker {
         }
         peer.refused = true;
         return true;
+    }
+
+    /**
+     * This node did not run from {@code stalledSinceNanos} to now (a stopped process, a long pause):
+     * the adverts of that time may still wait in its sockets. Every peer that was alive when the
+     * stall began stays alive at least until {@code untilNanos}, so that its waiting or next advert
+     * is read before it is judged; a peer dead before the stall stays dead.
+     *
+     * @return how many peers were given that grace
+     */
+    public int forgiveStall(long stalledSinceNanos, long untilNanos) {
+        int forgiven = 0;
+        for (Peer peer : peers.values()) {
+            if (peer.isAlive(stalledSinceNanos) && peer.deadFrom() - untilNanos < 0) {
+                peer.graceUntilNanos = untilNanos;
+                forgiven++;
+            }
+        }
+        return forgiven;
     }
 
     /** Whether {@code address} is a peer alive at {@code nanos}. */
@@ -158,6 +178,8 @@ public final class LivenessTracker {
         Instant lastSeenWall;
         /** Declared dead before its time (its port refused); cleared by its next advert. */
         boolean refused;
+        /** Alive at least until then, whatever its last advert (a stall of this node, {@link #forgiveStall}). */
+        long graceUntilNanos;
 
         Peer(InetAddress address) {
             this.address = address;
@@ -165,7 +187,8 @@ public final class LivenessTracker {
 
         /** The first moment this peer counts as dead if it stays silent: more than the timeout after its last advert. */
         long deadFrom() {
-            return lastSeenNanos + timeoutNanos + 1;
+            long byAdvert = lastSeenNanos + timeoutNanos + 1;
+            return graceUntilNanos - byAdvert > 0 ? graceUntilNanos : byAdvert;
         }
 
         boolean isAlive(long nanos) {

@@ -87,6 +87,8 @@ public final class Watchdog {
     private boolean away;
     private long startedNanos;
     private boolean started;
+    /** The node this one yields to through the cloud ({@link #yieldTo}), or null. */
+    private UUID cloudMaster;
     private Decision decision;
 
     /**
@@ -181,6 +183,34 @@ public final class Watchdog {
         return true;
     }
 
+    /**
+     * This node did not run from {@code stalledSinceNanos} until now ({@link StallGuard}): every
+     * peer alive when the stall began stays alive until {@code untilNanos}, so that the adverts
+     * waiting in the sockets, or the next ones, are read before any peer is judged dead. Nothing is
+     * evaluated here: the grace only keeps a decision from being taken on the gap alone.
+     *
+     * @return how many peers were given the grace
+     */
+    public int forgiveStall(long stalledSinceNanos, long untilNanos) {
+        return liveness.forgiveStall(stalledSinceNanos, untilNanos);
+    }
+
+    /**
+     * Counts {@code master} as master through the cloud (its fresh claim says it took the Elastic
+     * IP, and this node cannot hear it), or stops doing so (empty), and re-evaluates. While it does,
+     * this node is that node's backup (or in fault with it as master); once that node is heard
+     * again, the adverts decide as usual.
+     */
+    public void yieldTo(Optional<UUID> master, long nanos) {
+        cloudMaster = master.orElse(null);
+        evaluate(nanos);
+    }
+
+    /** The node this one yields to through the cloud, while it is not heard; empty otherwise. */
+    public Optional<UUID> yieldedTo() {
+        return Optional.ofNullable(cloudMaster);
+    }
+
     /** Whether {@code address} is a peer heard within the dead time. */
     public boolean isAlive(InetAddress address, long nanos) {
         return liveness.isAlive(address, nanos);
@@ -249,19 +279,27 @@ public final class Watchdog {
         }
         boolean fault = faulted();
         Candidate self = new Candidate(settings.self(), fault ? Priority.WORST : advertised());
-        Candidate winner = Election.winner(self, liveness.alive(nanos), rules.ranking());
+        List<Candidate> alive = liveness.alive(nanos);
+        Candidate winner = Election.winner(self, alive, rules.ranking());
+        // Yielded through the cloud to a node not heard: it is master; heard, the adverts decide.
+        UUID yielded = cloudMaster != null && alive.stream().noneMatch(c -> cloudMaster.equals(c.id()))
+                ? cloudMaster : null;
         Decision next;
         if (fault) {
             // A peer advertising 255 is stopping or in fault itself: no master either.
             boolean healthyWinner = !winner.equals(self) && winner.priority() < Priority.WORST;
-            next = new Decision(Role.FAULT, settings.self(), healthyWinner ? winner.id() : null);
+            next = new Decision(Role.FAULT, settings.self(), yielded != null ? yielded
+                    : healthyWinner ? winner.id() : null);
+        } else if (yielded != null) {
+            next = new Decision(Role.BACKUP, settings.self(), yielded);
         } else {
             next = winner.equals(self)
                     ? new Decision(Role.MASTER, settings.self(), settings.self())
                     : new Decision(Role.BACKUP, settings.self(), winner.id());
         }
         if (!next.equals(decision)) {
-            change(next, reason(next, winner), nanos);
+            change(next, yielded != null && !fault ? "node " + yielded + " took the Elastic IP after this node, "
+                    + "and this node cannot hear it: yielding to it through the cloud" : reason(next, winner), nanos);
         }
     }
 

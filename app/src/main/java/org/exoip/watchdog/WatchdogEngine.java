@@ -127,6 +127,11 @@ public final class WatchdogEngine {
     /** The senders' last counters, shared by the decoders of every socket (authenticated adverts). */
     private final ReplayGuard replayGuard = new ReplayGuard();
     private Instant lastAdvertWall;
+    /** Gaps of this node's own between two turns of the event loop (event loop only). */
+    private final StallGuard stalls;
+    private volatile long stallCount;
+    /** The last stall: its length and when it ended (monotonic), for info and metrics; null before any. */
+    private volatile StallGuard.Stall lastStall;
     private volatile long lastAdvertNanos;
     private volatile boolean advertised;
     private final List<Consumer<Watchdog.Transition>> transitionListeners = new CopyOnWriteArrayList<>();
@@ -166,7 +171,7 @@ public final class WatchdogEngine {
         for (KeptAddresses.KeptAddress address : addresses.addresses()) {
             ElasticIpElection election = new ElasticIpElection(addresses.settingsFor(address, nodeSettings),
                     addresses.rulesFor(address.address()), own, providers.forAddress(address.address()), settings,
-                    loop, named, this::onTransition);
+                    loop, named, this::loopTurn, this::onTransition);
             election.watchdog().setHealth(health.current(), now); // the first advert already says it
             election.advert(); // and priority() reads it from now on
             made.add(election);
@@ -181,6 +186,7 @@ public final class WatchdogEngine {
         this.probe = probeCloud == null ? null : new CloudProbe(probeCloud, settings.keepWarm(),
                 settings.nanoClock(), new NodeThreadFactory(node, "exoip-probe"));
         this.noisy = new RateLimitedLog(LOG, settings.nanoClock());
+        this.stalls = StallGuard.forInterval(nodeSettings.interval());
     }
 
     /**
@@ -355,25 +361,14 @@ public final class WatchdogEngine {
      * nothing as long as the master lives.
      */
     private void sendAdverts() {
+        long now = nanos();
+        loopTurn(now);
         if (!sendAdvertOnce(elections)) {
             return;
         }
-        long now = nanos();
-        long gap = now - lastAdvertNanos;
-        boolean paused = advertised && gap > settings.node().deadTimeout().toNanos();
         lastAdvertWall = settings.wallClock().instant();
         lastAdvertNanos = now;
         advertised = true;
-        if (paused) {
-            // This node was held up (SIGSTOP, a pause, a frozen loop) past the dead time: its peers
-            // may have taken the Elastic IP meanwhile, while their queued adverts, read only now,
-            // still look fresh here. So a master checks the cloud, as for a peer that comes back.
-            String why = "this node's adverts were held up for " + TimeUnit.NANOSECONDS.toMillis(gap)
-                    + " ms, past the dead time";
-            for (ElasticIpElection election : elections) {
-                election.recheckIfMaster(why, now);
-            }
-        }
         List<ElasticIpElection> repeated = mastering();
         if (!repeated.isEmpty()) {
             long spacing = copySpacingNanos();
@@ -381,6 +376,60 @@ public final class WatchdogEngine {
                 loop.schedule(() -> sendAdvertOnce(repeated), copy * spacing, TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    /**
+     * A turn of the event loop, told before anything on it judges a peer: the adverts, every
+     * datagram read, every timed evaluation. After a gap of this node's own ({@link StallGuard}: a
+     * SIGSTOP, a long pause), the adverts of that time may wait unread in the sockets while the
+     * timers already count every peer dead, and a backup would take over for the length of a read
+     * (its attach then goes through). So every peer alive when the stall began is given one more
+     * interval from now to be heard; only one still silent then counts dead. A master stalled past
+     * the dead time also checks the cloud: its peers may have taken the Elastic IP meanwhile.
+     */
+    private void loopTurn(long now) {
+        Optional<StallGuard.Stall> stalled = stalls.tick(now);
+        if (stalled.isEmpty()) {
+            return;
+        }
+        StallGuard.Stall stall = stalled.get();
+        lastStall = stall;
+        stallCount = stalls.count();
+        long interval = settings.node().interval().toNanos();
+        int forgiven = 0;
+        for (ElasticIpElection election : elections) {
+            forgiven = Math.max(forgiven, election.forgiveStall(stall.sinceNanos(), now + interval, now));
+        }
+        long gapMs = TimeUnit.NANOSECONDS.toMillis(stall.gapNanos());
+        LOG.warn("This node stalled for {} ms (stopped, paused or starved: its event loop did not run); {} before "
+                + "judging any peer", gapMs, forgiven == 0 ? "no peer was alive, nothing to wait for"
+                : forgiven + " peer(s) alive before the stall get " + settings.node().interval().toMillis()
+                        + " ms to be heard again");
+        if (stall.gapNanos() > settings.node().deadTimeout().toNanos()) {
+            // Its peers may have taken the Elastic IP meanwhile, while their queued adverts, read
+            // only now, still look fresh here. So a master checks the cloud, as for a peer that comes back.
+            String why = "this node stalled for " + gapMs + " ms, past the dead time";
+            for (ElasticIpElection election : elections) {
+                election.recheckIfMaster(why, now);
+            }
+        }
+    }
+
+    /** How many stalls of its own this node saw ({@link #loopTurn}); any thread. */
+    public long stallCount() {
+        return stallCount;
+    }
+
+    /** The last stall of its own: how long, and how long ago it ended; empty before any. Any thread. */
+    public Optional<StallReport> lastStall() {
+        StallGuard.Stall stall = lastStall;
+        return stall == null ? Optional.empty()
+                : Optional.of(new StallReport(Duration.ofNanos(stall.gapNanos()),
+                        Duration.ofNanos(nanos() - stall.endNanos())));
+    }
+
+    /** A stall of this node's own: its length, and how long ago it ended. */
+    public record StallReport(Duration length, Duration ago) {
     }
 
     /**
@@ -449,6 +498,7 @@ public final class WatchdogEngine {
      */
     private void onRefused(InetAddress peer) {
         long now = nanos();
+        loopTurn(now);
         if (!settings.crashProbe() || elections.stream().noneMatch(e -> e.watchdog().isAlive(peer, now))
                 || stopping()) {
             refusedOnce.remove(peer);
@@ -499,6 +549,7 @@ public final class WatchdogEngine {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Inbound inbound) {
             long now = nanos();
+            loopTurn(now);
             if (inbound instanceof AdvertReceived received) {
                 onAdvert(received, now);
             } else if (inbound instanceof InfoRequested info) {
@@ -634,7 +685,7 @@ public final class WatchdogEngine {
                 : InfoReport.render(elections.stream().map(e -> new InfoReport.Address(e.watchdog(), e.watchdog().peers(now), e.holders(),
                         e.refusal().map(r -> r.describe(now)))).toList(), peerStatuses(now), last, since,
                         settings.kept());
-        return node + cloudPath(now) + adverts() + health.report();
+        return node + cloudPath(now) + claimLines() + stallLine(now) + adverts() + health.report();
     }
 
     /** Whether this node could take over now, as the keep-warm probe last found. */
@@ -642,6 +693,31 @@ public final class WatchdogEngine {
         String value = probe == null ? "not probed (--api-keep-warm 0)"
                 : probe.readiness().describe(now) + " (every " + InfoReport.seconds(probe.period()) + ")";
         return String.format(Locale.ROOT, "%-12s%s\n", "Takeover", value);
+    }
+
+    /**
+     * The ownership claim each address carries as last read, and whom this node yields to through
+     * the cloud ({@link CloudReconciler#useClaims}).
+     */
+    private String claimLines() {
+        StringBuilder out = new StringBuilder();
+        UUID self = settings.node().self();
+        for (ElasticIpElection election : elections) {
+            String claim = election.claim().map(c -> "term " + c.term() + " by "
+                    + (c.owner().equals(self) ? "this node" : c.owner().toString())).orElse("none read");
+            String yielded = election.yieldedTo().map(id -> "; yielded to " + id + " through the cloud").orElse("");
+            String address = elections.size() == 1 ? "" : election.address().getHostAddress() + " ";
+            out.append(String.format(Locale.ROOT, "%-12s%s%s%s\n", "Claim", address, claim, yielded));
+        }
+        return out.toString();
+    }
+
+    /** This node's own stalls: how many, the last one's length and how long ago it ended. */
+    private String stallLine(long now) {
+        StallGuard.Stall stall = lastStall;
+        String value = stall == null ? "none" : String.format(Locale.ROOT, "%d, the last %d ms, %s ago", stallCount,
+                TimeUnit.NANOSECONDS.toMillis(stall.gapNanos()), InfoReport.seconds(Duration.ofNanos(now - stall.endNanos())));
+        return String.format(Locale.ROOT, "%-12s%s\n", "Stalls", value);
     }
 
     /** The advert format and what was dropped, by reason; never a key. */
@@ -701,8 +777,9 @@ public final class WatchdogEngine {
 
     private void updatePeers(PeerSource.PeerList peers, boolean reloading) {
         Set<InetAddress> before = Set.copyOf(primary.watchdog().peerAddresses());
+        long listedAt = nanos();
         for (ElasticIpElection election : elections) {
-            election.setPeers(peers.addresses());
+            election.setPeers(peers.addresses(), listedAt);
         }
         Set<InetAddress> after = Set.copyOf(primary.watchdog().peerAddresses());
         peerReceivers.update(after);

@@ -191,6 +191,40 @@ class WatchdogProcessesIT {
         assertTrue(changes.stream().noneMatch(e -> e.holdersAfter().isEmpty()), "never without a holder: " + changes);
     }
 
+    /**
+     * A backup stopped (SIGSTOP) past the dead time reads, once resumed, the adverts waiting for it
+     * before it judges any peer: it never attaches the address. Before the fix its timers counted
+     * every peer dead on the first turn of its loop and about two resumes in three left a stray
+     * attach (issue 21, finding 1), so three resumes make the test fail without it.
+     */
+    @Test
+    void aBackupStoppedPastTheDeadTimeDoesNotAttachWhenResumed() throws Exception {
+        startThree();
+        Node master = awaitSoleHolder(null);
+        Node backup = cluster.nodes().stream().filter(n -> n != master).findFirst().orElseThrow();
+        int before = cluster.events().size();
+        for (int stop = 1; stop <= 3; stop++) {
+            cluster.signal(backup, "STOP");
+            Thread.sleep(2000); // the fault itself: stopped for over three dead times (600 ms)
+            cluster.signal(backup, "CONT");
+            int seen = stop;
+            await("the backup says it stalled (" + seen + ")", () -> stalls(backup) >= seen);
+        }
+        assertEquals(master, awaitSoleHolder(null));
+        List<AttachmentEvent> changes = cluster.events().subList(before, cluster.events().size());
+        assertTrue(changes.stream().noneMatch(e -> e.instanceId().equals(backup.id().toString())),
+                "the resumed backup attached or was detached: " + changes);
+    }
+
+    private static long stalls(Node node) {
+        try {
+            return java.nio.file.Files.readAllLines(node.log()).stream()
+                    .filter(line -> line.contains("This node stalled for")).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     @Test
     void sigusr1OnABackupUntilItIsBestMakesItMaster() throws Exception {
         startThree();

@@ -264,7 +264,217 @@ class CloudReconcilerTest {
         assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, true));
         assertEquals("attach", cloud.journal().get(1).call());
         assertEquals(Set.of(SELF), cloud.currentHolders());
-        assertEquals(callsBefore + 3, cloud.calls(), "attach, read, detach the other");
+        assertEquals(callsBefore + 4, cloud.calls(), "attach, read, detach the other, read again");
         assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()));
+    }
+
+    // ---- ownership rules (issue 21) ------------------------------------------------------------
+
+    /** The in-memory cloud, with a hook run after each write: another node acting at that moment. */
+    private static class Interfering implements org.exoip.cloud.ElasticIpProvider {
+        final InMemoryElasticIpProvider cloud;
+        java.util.function.BiConsumer<String, UUID> afterWrite = (call, instance) -> { };
+
+        Interfering(InMemoryElasticIpProvider cloud) {
+            this.cloud = cloud;
+        }
+
+        @Override
+        public Set<UUID> holders() throws org.exoip.cloud.CloudException {
+            return cloud.holders();
+        }
+
+        @Override
+        public void attach(UUID instance) throws org.exoip.cloud.CloudException {
+            cloud.attach(instance);
+            afterWrite.accept("attach", instance);
+        }
+
+        @Override
+        public void detach(UUID instance) throws org.exoip.cloud.CloudException {
+            cloud.detach(instance);
+            afterWrite.accept("detach", instance);
+        }
+
+        @Override
+        public Optional<org.exoip.cloud.Claim> readClaim() throws org.exoip.cloud.CloudException {
+            return cloud.readClaim();
+        }
+
+        @Override
+        public void writeClaim(org.exoip.cloud.Claim claim) throws org.exoip.cloud.CloudException {
+            cloud.writeClaim(claim);
+        }
+    }
+
+    private CloudReconciler reconcilerOf(org.exoip.cloud.ElasticIpProvider provider, UUID self) {
+        return new CloudReconciler(provider, self, Duration.ofSeconds(60),
+                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), clock::get, d -> clock.addAndGet(d.toNanos()),
+                r -> {
+                    throw new AssertionError("no thread in these tests");
+                });
+    }
+
+    @Test
+    void aMasterWhoseAttachIsUndoneAtOnceNeverDetachesAnyoneElse() {
+        Interfering cloudAgainst = new Interfering(cloud);
+        // Another node detaches this one right after each of its attaches.
+        cloudAgainst.afterWrite = (call, instance) -> {
+            if (call.equals("attach") && instance.equals(SELF)) {
+                cloud.setHolders(Set.of(PEER));
+            }
+        };
+        cloud.setHolders(Set.of(PEER));
+        CloudReconciler master = reconcilerOf(cloudAgainst, SELF);
+        assertEquals(Outcome.FAILED, master.reconcile(master(), () -> true, true));
+        assertTrue(cloud.journal().stream().noneMatch(c -> c.call().equals("detach") && c.instance().equals(PEER)),
+                "PEER detached although this node never held the address: " + cloud.journal());
+        assertEquals(Set.of(PEER), cloud.currentHolders(), "never without a holder");
+    }
+
+    @Test
+    void aMasterUndoneWhileLettingGoOfOthersSeesItAndAttachesAgain() {
+        Interfering cloudAgainst = new Interfering(cloud);
+        boolean[] once = {true};
+        // While this node detaches PEER, another one detaches this node: nobody holds it.
+        cloudAgainst.afterWrite = (call, instance) -> {
+            if (call.equals("detach") && instance.equals(PEER) && once[0]) {
+                once[0] = false;
+                cloud.setHolders(Set.of());
+            }
+        };
+        cloud.setHolders(Set.of(SELF, PEER));
+        CloudReconciler master = reconcilerOf(cloudAgainst, SELF);
+        assertEquals(Outcome.CONVERGED, master.reconcile(master()));
+        assertEquals(Set.of(SELF), cloud.currentHolders(), "the holders read again after letting go, and mended");
+    }
+
+    @Test
+    void anAttachMadeForAMomentAsMasterIsUndoneAtOnceWhenTheMasterHoldsIt() {
+        cloud.setHolders(Set.of(PEER));
+        boolean[] master = {true};
+        Interfering cloudAgainst = new Interfering(cloud);
+        // The node drops back to backup while its attach is under way.
+        cloudAgainst.afterWrite = (call, instance) -> master[0] = false;
+        CloudReconciler node = reconcilerOf(cloudAgainst, SELF);
+        assertEquals(Outcome.SUPERSEDED, node.reconcile(master(), () -> master[0], true));
+        assertEquals(Set.of(PEER, SELF), cloud.currentHolders());
+        assertEquals(Outcome.CONVERGED, node.reconcile(backupOf(PEER), () -> true, true));
+        assertEquals(Set.of(PEER), cloud.currentHolders(), "undone at once, not after the grace of "
+                + CloudReconciler.BACKUP_DETACH_GRACE.toSeconds() + " s");
+    }
+
+    @Test
+    void noAttachGoesOutForAMasterDecisionAlreadyOvertaken() {
+        cloud.setHolders(Set.of(PEER));
+        assertEquals(Outcome.SUPERSEDED, reconciler.reconcile(master(), () -> false, true));
+        assertEquals(0, cloud.writes());
+    }
+
+    /** Two masters that cannot hear each other, one cloud with claims: the last takeover stands. */
+    @Test
+    void aMasterThatFindsANewerClaimByANodeItCannotHearYieldsInsteadOfFighting() {
+        cloud.keepClaims();
+        cloud.setHolders(Set.of(OTHER));
+        List<Optional<UUID>> yieldsOfA = new java.util.ArrayList<>();
+        List<Optional<UUID>> yieldsOfB = new java.util.ArrayList<>();
+        CloudReconciler a = reconcilerOf(cloud, SELF);
+        CloudReconciler b = reconcilerOf(cloud, PEER);
+        CloudReconciler.PeerView nobodyHeard = new CloudReconciler.PeerView(Set.of(), true);
+        a.useClaims(Duration.ofSeconds(2), () -> nobodyHeard, yieldsOfA::add);
+        b.useClaims(Duration.ofSeconds(2), () -> nobodyHeard, yieldsOfB::add);
+
+        assertEquals(Outcome.CONVERGED, a.reconcile(master(), () -> true, true));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        assertEquals(Outcome.CONVERGED, b.reconcile(new Decision(Role.MASTER, PEER, PEER), () -> true, true));
+        assertEquals(Set.of(PEER), cloud.currentHolders(), "the later takeover stands");
+        assertEquals(2, cloud.currentClaim().orElseThrow().term());
+
+        clock.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertEquals(Outcome.WAITING, a.reconcile(master(), () -> true, false), "A yields: no attach, no detach");
+        assertEquals(List.of(Optional.of(PEER)), yieldsOfA);
+        assertEquals(Set.of(PEER), cloud.currentHolders(), "A did not take it back");
+        assertEquals(Outcome.CONVERGED, a.reconcile(backupOf(PEER), () -> true, true));
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        assertTrue(yieldsOfB.isEmpty());
+
+        // B renews its claim while it cannot hear A; A, reading it, keeps yielding.
+        clock.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertEquals(Outcome.CONVERGED, b.reconcile(new Decision(Role.MASTER, PEER, PEER), () -> true, false));
+        assertEquals(Outcome.CONVERGED, a.reconcile(backupOf(PEER), () -> true, false));
+        assertEquals(1, yieldsOfA.size(), "still yielding: " + yieldsOfA);
+
+        // B stops renewing (dead, or cut off from the API): after three periods A stops yielding.
+        clock.addAndGet(Duration.ofSeconds(7).toNanos());
+        a.reconcile(backupOf(PEER), () -> true, false);
+        assertEquals(List.of(Optional.of(PEER), Optional.empty()), yieldsOfA);
+        assertEquals(Optional.empty(), a.yieldedTo());
+        // The takeover that follows wins, with a newer term.
+        assertEquals(Outcome.CONVERGED, a.reconcile(master(), () -> true, true));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        assertEquals(SELF, cloud.currentClaim().orElseThrow().owner());
+        assertTrue(cloud.currentClaim().orElseThrow().term() > 2);
+        assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()),
+                "never without a holder: " + cloud.journal());
+    }
+
+    @Test
+    void aClaimLeftByANodeHeardAliveIsTakenOverNotYieldedTo() {
+        cloud.keepClaims();
+        cloud.setHolders(Set.of(PEER));
+        cloud.setClaim(new org.exoip.cloud.Claim(7, PEER, 1));
+        List<Optional<UUID>> yields = new java.util.ArrayList<>();
+        reconciler.useClaims(Duration.ofSeconds(2), () -> new CloudReconciler.PeerView(Set.of(PEER), false), yields::add);
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, true));
+        assertEquals(new org.exoip.cloud.Claim(8, SELF, cloud.currentClaim().orElseThrow().stamp()),
+                cloud.currentClaim().orElseThrow());
+        // A later pass finds a newer claim by PEER, which it hears (a backup now): takes over again.
+        cloud.setClaim(new org.exoip.cloud.Claim(9, PEER, 2));
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, false));
+        assertEquals(SELF, cloud.currentClaim().orElseThrow().owner());
+        assertEquals(10, cloud.currentClaim().orElseThrow().term());
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+        assertTrue(yields.isEmpty());
+    }
+
+    @Test
+    void aMasterRenewsItsClaimOnlyWhileAPeerIsOutOfHearing() {
+        cloud.keepClaims();
+        boolean[] contested = {false};
+        reconciler.useClaims(Duration.ofSeconds(2), () -> new CloudReconciler.PeerView(Set.of(PEER), contested[0]),
+                yielded -> { });
+        reconciler.reconcile(master(), () -> true, true);
+        org.exoip.cloud.Claim first = cloud.currentClaim().orElseThrow();
+        clock.addAndGet(Duration.ofSeconds(3).toNanos());
+        int writes = cloud.writes();
+        reconciler.reconcile(master(), () -> true, false);
+        assertEquals(writes, cloud.writes(), "everyone heard: no renewal");
+        contested[0] = true;
+        reconciler.reconcile(master(), () -> true, false);
+        org.exoip.cloud.Claim renewed = cloud.currentClaim().orElseThrow();
+        assertEquals(first.term(), renewed.term());
+        assertTrue(renewed.stamp() > first.stamp(), "a renewal is a new value");
+    }
+
+    @Test
+    void aKeyThatMayNotWriteTheClaimTurnsClaimsOffAndTheTakeoverStillCompletes() {
+        cloud.keepClaims();
+        cloud.setHolders(Set.of(PEER));
+        Interfering refusingClaims = new Interfering(cloud) {
+            @Override
+            public void writeClaim(org.exoip.cloud.Claim claim) throws org.exoip.cloud.CloudException {
+                throw new org.exoip.cloud.CloudException("update Elastic IP failed: 403 forbidden", false, 403, null);
+            }
+        };
+        CloudReconciler master = reconcilerOf(refusingClaims, SELF);
+        master.useClaims(Duration.ofSeconds(2), () -> new CloudReconciler.PeerView(Set.of(), true), y -> { });
+        try (CapturedLog log = CapturedLog.of(Level.ERROR, CloudReconciler.class)) {
+            assertEquals(Outcome.CONVERGED, master.reconcile(master(), () -> true, true));
+            assertEquals(Set.of(SELF), cloud.currentHolders());
+            assertEquals(Outcome.CONVERGED, master.reconcile(master(), () -> true, false));
+            assertEquals(1, log.events().size(), "said once: " + log.events());
+            assertTrue(log.events().get(0).getMessage().getFormattedMessage().contains("claims are off"));
+        }
     }
 }

@@ -38,6 +38,31 @@ class LivenessTrackerTest {
     }
 
     @Test
+    void aStallOfThisNodeGivesThePeersAliveBeforeItUntilTheGivenMoment() {
+        tracker.setPeers(List.of(a, b));
+        long t0 = 5_000 * MS;
+        tracker.observe(a, ID, 10, t0, Instant.EPOCH);
+        // Stalled from t0 + 1 s to t0 + 5 s: a was alive when it began, b was never heard.
+        long resumed = t0 + 5_000 * MS;
+        assertEquals(1, tracker.forgiveStall(t0 + 1_000 * MS, resumed + 500 * MS));
+        assertEquals(1, tracker.alive(resumed).size(), "a is not judged on the stall alone");
+        assertEquals(resumed + 500 * MS, tracker.nextExpiry(resumed).getAsLong());
+        assertEquals(0, tracker.alive(resumed + 500 * MS).size(), "still silent an interval later: dead");
+        // Its next advert counts as usual, and the grace is gone with it.
+        tracker.observe(a, ID, 10, resumed + 100 * MS, Instant.EPOCH);
+        assertEquals(resumed + 3_100 * MS + 1, tracker.nextExpiry(resumed + 100 * MS).getAsLong());
+    }
+
+    @Test
+    void aPeerDeadBeforeTheStallStaysDead() {
+        tracker.setPeers(List.of(a));
+        long t0 = 5_000 * MS;
+        tracker.observe(a, ID, 10, t0, Instant.EPOCH);
+        assertEquals(0, tracker.forgiveStall(t0 + 3_500 * MS, t0 + 9_000 * MS));
+        assertEquals(0, tracker.alive(t0 + 8_000 * MS).size());
+    }
+
+    @Test
     void worksAcrossNanoTimeOverflow() {
         tracker.setPeers(List.of(a));
         long t0 = Long.MAX_VALUE - MS;

@@ -323,6 +323,43 @@ class WatchdogTest {
         }
     }
 
+    @Test
+    void aYieldThroughTheCloudMakesABackupOfANodeNotHeardUntilItIsHeardOrTheYieldEnds() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 20);
+        startAll();
+        run(4, List.of(b));
+        assertEquals(Role.MASTER, a.role(), "b is silent: a is master");
+        UUID bId = b.settings().self();
+        a.yieldTo(java.util.Optional.of(bId), now);
+        assertEquals(new Decision(Role.BACKUP, a.settings().self(), bId), a.decision());
+        assertEquals(java.util.Optional.of(bId), a.yieldedTo());
+        run(1, List.of(b));
+        assertEquals(Role.BACKUP, a.role(), "still not heard: still yielding");
+        run(1);
+        assertEquals(Role.MASTER, a.role(), "heard again: the adverts decide (a is better)");
+        a.yieldTo(java.util.Optional.of(bId), now);
+        a.yieldTo(java.util.Optional.empty(), now);
+        assertEquals(Role.MASTER, a.role());
+    }
+
+    @Test
+    void aStallForgivesThePeersSoNoBackupTakesOverOnTheGapAlone() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 10);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 20);
+        startAll();
+        run(4);
+        assertEquals(Role.BACKUP, b.role());
+        long stalledSince = now;
+        now += 4 * INTERVAL.toNanos(); // b was stopped past the dead time
+        assertEquals(1, b.forgiveStall(stalledSince, now + INTERVAL.toNanos()));
+        b.evaluate(now);
+        assertEquals(Role.BACKUP, b.role(), "no takeover on the gap alone");
+        now += INTERVAL.toNanos() + 1;
+        b.evaluate(now);
+        assertEquals(Role.MASTER, b.role(), "a still silent an interval after the stall: b takes over");
+    }
+
     private static HealthVerdict failing(String check) {
         return new HealthVerdict(true, List.of("check " + check + " failing"), 0, 0);
     }

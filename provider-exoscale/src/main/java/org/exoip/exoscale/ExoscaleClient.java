@@ -78,6 +78,7 @@ import org.exoip.exoscale.generated.model.PrivateNetworkLease;
 import org.exoip.exoscale.generated.model.ResourceRef;
 import org.exoip.exoscale.generated.model.SecurityGroup;
 import org.exoip.exoscale.generated.model.SecurityGroupList;
+import org.exoip.exoscale.generated.model.UpdateElasticIpRequest;
 
 /**
  * The calls exoip makes to the Exoscale API v2, on top of the client generated from
@@ -463,6 +464,25 @@ public final class ExoscaleClient {
             }
             throw e;
         }
+    }
+
+    /** The labels of the Elastic IP with address {@code ip}, from {@code GET /elastic-ip/{id}}. */
+    public Map<String, String> elasticIpLabels(Inet4Address ip) throws ExoscaleException {
+        UUID id = elasticIpId(ip);
+        ElasticIp got = call("read the labels of Elastic IP " + ip.getHostAddress(), t -> t.elasticIps.getElasticIp(id));
+        return got == null || got.getLabels() == null ? Map.of() : Map.copyOf(got.getLabels());
+    }
+
+    /**
+     * Replaces the labels of the Elastic IP with address {@code ip} ({@code PUT /elastic-ip/{id}})
+     * and waits until the operation has succeeded. The API keeps the last writer's labels.
+     */
+    public void setElasticIpLabels(Inet4Address ip, Map<String, String> labels) throws ExoscaleException {
+        UUID id = elasticIpId(ip);
+        String what = "write the labels of Elastic IP " + ip.getHostAddress();
+        UpdateElasticIpRequest body = new UpdateElasticIpRequest().labels(new java.util.HashMap<>(labels));
+        Operation started = write(what, id, t -> t.elasticIps.updateElasticIp(id, body), hedgeDelay(false));
+        await(what, started, () -> labels.equals(elasticIpLabels(ip)));
     }
 
     /** The instances {@code GET /instance?ip-address=<ip>} says the address is attached to. */

@@ -114,7 +114,7 @@ final class ApiHandler {
             notFound(exchange);
             return;
         }
-        if (!method.equals(action == null ? "GET" : "PUT")) {
+        if (!method.equals("PUT") && !(action == null && method.equals("GET"))) {
             Replies.message(exchange, 405, method + " is not allowed here");
             return;
         }
@@ -123,13 +123,17 @@ final class ApiHandler {
             Replies.message(exchange, 404, "elastic IP " + id + " not found");
             return;
         }
-        if (action == null) {
+        if (action == null && method.equals("GET")) {
             Replies.json(exchange, 200, ApiJson.elasticIp(eip.get()));
             return;
         }
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             Replies.message(exchange, 415, "Content-Type must be application/json");
+            return;
+        }
+        if (action == null) {
+            updateElasticIp(exchange, eip.get(), body);
             return;
         }
         String instanceId;
@@ -152,6 +156,39 @@ final class ApiHandler {
         Fault failure = faults.takeOperationFailure(method, exchange.getRequestURI().getRawPath()).orElse(null);
         AttachmentEvent.Kind kind = action.equals("attach") ? AttachmentEvent.Kind.ATTACH : AttachmentEvent.Kind.DETACH;
         Replies.json(exchange, 200, ApiJson.operation(state.startOperation(kind, id, instanceId, failure)));
+    }
+
+    /** {@code PUT /elastic-ip/{id}}: only its labels are kept (a description or health check is accepted and ignored). */
+    private void updateElasticIp(HttpExchange exchange, StandinState.ElasticIp eip, byte[] body) throws IOException {
+        JsonNode json;
+        try {
+            json = ApiJson.MAPPER.readTree(body);
+        } catch (IOException e) {
+            Replies.message(exchange, 400, "body is not JSON");
+            return;
+        }
+        if (json == null || !json.isObject()) {
+            Replies.message(exchange, 400, "body must be a JSON object");
+            return;
+        }
+        JsonNode labels = json.get("labels");
+        if (labels == null) {
+            Replies.json(exchange, 200, ApiJson.operation(state.updateElasticIpLabels(eip.id(), eip.labels())));
+            return;
+        }
+        if (!labels.isObject()) {
+            Replies.message(exchange, 400, "labels must be an object of strings");
+            return;
+        }
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (var field : (Iterable<Map.Entry<String, JsonNode>>) labels::fields) {
+            if (!field.getValue().isTextual()) {
+                Replies.message(exchange, 400, "label " + field.getKey() + " must be a string");
+                return;
+            }
+            values.put(field.getKey(), field.getValue().asText());
+        }
+        Replies.json(exchange, 200, ApiJson.operation(state.updateElasticIpLabels(eip.id(), values)));
     }
 
     private void instance(HttpExchange exchange, String item, Map<String, String> query) throws IOException {

@@ -47,6 +47,7 @@ public final class StandinState {
     /** Operation command names, as {@code reference.command} shows them. */
     static final String ATTACH_COMMAND = "attach-instance-to-elastic-ip";
     static final String DETACH_COMMAND = "detach-instance-from-elastic-ip";
+    static final String UPDATE_COMMAND = "update-elastic-ip";
 
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
             + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
@@ -518,6 +519,24 @@ public final class StandinState {
     }
 
     /** The operation with this id. */
+    /**
+     * {@code PUT /elastic-ip/{id}} with {@code labels}: replaces the Elastic IP's labels at once
+     * (the API's last writer wins; there is no conditional update) and returns an operation that
+     * has succeeded already.
+     */
+    synchronized Operation updateElasticIpLabels(String elasticIpId, Map<String, String> labels) {
+        ElasticIp eip = elasticIps.get(elasticIpId);
+        if (eip == null) {
+            throw new NoSuchElementException("no Elastic IP " + elasticIpId);
+        }
+        elasticIps.put(eip.id(), new ElasticIp(eip.id(), eip.ip(), eip.addressFamily(), eip.description(), labels));
+        OperationEntry op = new OperationEntry(UUID.randomUUID().toString(), null, elasticIpId, null, null,
+                clock.now(), clock.nanos());
+        op.state = "success";
+        operations.put(op.id, op);
+        return op.snapshot();
+    }
+
     public synchronized Optional<Operation> operation(String id) {
         settle();
         return Optional.ofNullable(operations.get(id)).map(OperationEntry::snapshot);
@@ -879,8 +898,8 @@ public final class StandinState {
         }
 
         Operation snapshot() {
-            return new Operation(id, state, reason, message, elasticIpId,
-                    kind == AttachmentEvent.Kind.ATTACH ? ATTACH_COMMAND : DETACH_COMMAND);
+            return new Operation(id, state, reason, message, elasticIpId, kind == null ? UPDATE_COMMAND
+                    : kind == AttachmentEvent.Kind.ATTACH ? ATTACH_COMMAND : DETACH_COMMAND);
         }
     }
 }
