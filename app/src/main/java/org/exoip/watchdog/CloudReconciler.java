@@ -296,12 +296,15 @@ public final class CloudReconciler implements AutoCloseable {
             Duration wait;
             if (outcome == Outcome.CONVERGED) {
                 attempt = 0;
-                wait = watchingClaims(decision) && claimPeriod.compareTo(reconcileInterval) < 0
-                        ? claimPeriod : reconcileInterval;
+                Optional<Duration> left = watchClaims(decision);
+                if (left.isEmpty()) {
+                    return; // closing
+                }
+                wait = left.get();
             } else {
                 wait = backoff.delay(attempt++, ThreadLocalRandom.current()::nextDouble);
             }
-            if (!awaitWakeup(wait)) {
+            if (!wait.isZero() && !awaitWakeup(wait)) {
                 return;
             }
             if (latest.get() != decision) {
@@ -314,6 +317,51 @@ public final class CloudReconciler implements AutoCloseable {
     private boolean watchingClaims(Decision decision) {
         return claimPeriod != null && (yieldedTo != null
                 || decision.role() == Role.MASTER && peerView.get().contested());
+    }
+
+    /**
+     * After a pass that converged: while the claims are watched ({@link #watchingClaims}), a light
+     * pass every claim period, only the claim (read, renewed, yielded to) and never the holders,
+     * until the next full pass is due or something wakes the reconciler. Returns how long is left
+     * to wait for the next full pass (zero: at once), or empty when interrupted (closing).
+     */
+    private Optional<Duration> watchClaims(Decision decision) {
+        long fullPassAt = nanoClock.getAsLong() + reconcileInterval.toNanos();
+        while (watchingClaims(decision)) {
+            long left = fullPassAt - nanoClock.getAsLong();
+            if (left <= claimPeriod.toNanos()) {
+                return Optional.of(Duration.ofNanos(Math.max(0, left)));
+            }
+            try {
+                if (wakeups.poll(claimPeriod.toNanos(), TimeUnit.NANOSECONDS) != null) {
+                    wakeups.clear();
+                    return Optional.of(Duration.ZERO); // a new decision, a re-check or a hand-over: a full pass now
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            if (closed || latest.get() != decision || handover != null) {
+                return Optional.of(Duration.ZERO);
+            }
+            claimPass(decision);
+        }
+        return Optional.of(Duration.ofNanos(Math.max(0, fullPassAt - nanoClock.getAsLong())));
+    }
+
+    /** The light pass of {@link #watchClaims}: the master's claim step, or a yielded node's reading. */
+    private void claimPass(Decision decision) {
+        try {
+            if (decision.role() == Role.MASTER) {
+                claim(false, () -> latest.get() == decision);
+            } else if (yieldedTo != null) {
+                followYield(decision);
+            }
+        } catch (AbandonedCallException e) {
+            LOG.debug("Claim read abandoned: {}", e.getMessage());
+        } catch (CloudException e) {
+            LOG.warn("Watching the Elastic IP's claim failed, will retry: {}", e.getMessage());
+        }
     }
 
     /** Waits for a new decision, a hand-over or the delay; false when interrupted (closing). */

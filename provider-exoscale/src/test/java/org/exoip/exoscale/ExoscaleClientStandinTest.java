@@ -104,6 +104,16 @@ class ExoscaleClientStandinTest {
     }
 
     @Test
+    void labelsAreReplacedAndReadBackKeepingTheOthers() throws Exception {
+        state.addElasticIp(null, "198.51.100.77", null, java.util.Map.of("team", "db"));
+        ExoscaleClient client = client();
+        assertEquals(java.util.Map.of("team", "db"), client.elasticIpLabels(ip("198.51.100.77")));
+        client.setElasticIpLabels(ip("198.51.100.77"), java.util.Map.of("team", "db", "exoip-claim", "1.x.2"));
+        assertEquals(java.util.Map.of("team", "db", "exoip-claim", "1.x.2"), client.elasticIpLabels(ip("198.51.100.77")));
+        assertEquals(1, requests("PUT /v2/elastic-ip/{id}"));
+    }
+
+    @Test
     void attachThenDetachMoveTheElasticIpAndTheReadsFollow() throws Exception {
         ExoscaleClient client = client();
         client.elasticIpId(ip(EIP_ADDRESS));
