@@ -433,7 +433,12 @@ public final class ExoipCommand implements Callable<Integer> {
      * every log line, neither shows a registered secret. Exit code 1.
      */
     private int failed(String message) {
-        if (logTarget != null) {
+        return failed(message, true);
+    }
+
+    /** As {@link #failed(String)}, with the log line left out when the log said it already. */
+    private int failed(String message, boolean log) {
+        if (log && logTarget != null) {
             try (CloseableThreadContext.Instance field = CloseableThreadContext.put("exit_code", "1")) {
                 LOG.error(message);
             }
@@ -572,7 +577,13 @@ public final class ExoipCommand implements Callable<Integer> {
                         ServiceOptions.host(service.metricsAddress), server.port());
             }
             signals.install(new SignalInstaller.Running(engine, () -> reload(config, cloud, engine)));
-            return engine.terminated().get();
+            int code = engine.terminated().get();
+            if (code == 1) {
+                // The engine logged which address and why; standard error gets its one line too.
+                return failed("could not detach every Elastic IP it held from this instance before stopping "
+                        + "(the log says which, and why)", false);
+            }
+            return code;
         }
     }
 
