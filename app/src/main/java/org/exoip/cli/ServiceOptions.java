@@ -45,7 +45,8 @@ final class ServiceOptions {
                     + "(env: IF_EXOSCALE_PID_FILE).")
     Path pidFile;
 
-    @Option(names = "--dry-run",
+    // fallbackValue: given, the flag is on even when its variable says true (picocli would flip it off).
+    @Option(names = "--dry-run", fallbackValue = "true",
             description = "Read the cloud, but log the attach and detach calls instead of making them "
                     + "(env: IF_EXOSCALE_DRY_RUN=true).")
     boolean dryRun;
