@@ -168,8 +168,10 @@ final class Converters {
         @Override
         public org.exoip.watchdog.KeptAddresses.KeptAddress convert(String text) {
             String t = text.trim();
-            if (t.indexOf(':') != t.lastIndexOf(':') || t.startsWith("[")) {
-                // A priority has one colon; IPv6 has two or more ("2001:db8::1"), or brackets.
+            int first = t.indexOf(':');
+            if (t.startsWith("[") || (first >= 0 && first != t.lastIndexOf(':') && !t.substring(0, first).contains("."))) {
+                // A priority has one colon after a dotted quad; IPv6 has two or more before any dot
+                // ("2001:db8::1", "::ffff:198.51.100.50"), or brackets.
                 throw new TypeConversionException("'" + text + "' is an IPv6 address: IPv6 Elastic IPs are not "
                         + "supported yet (expected an IPv4 address such as 198.51.100.50)");
             }

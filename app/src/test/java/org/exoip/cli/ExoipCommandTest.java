@@ -186,6 +186,8 @@ class ExoipCommandTest {
         "-xi|198.51.100.50/24|'-xi'|'198.51.100.50/24' has prefix length /24, but an Elastic IP is a single address "
                 + "(expected 198.51.100.50 or 198.51.100.50/32)",
         "-xi|198.51.100.50/x|'-xi'|'198.51.100.50/x' is not an IPv4 address",
+        "-xi|::ffff:198.51.100.50|'-xi'|'::ffff:198.51.100.50' is an IPv6 address",
+        "-xi|198.51.100.50:1:2|'-xi'|'198.51.100.50:1:2' has priority '1:2'",
         "-P|256|'-P'|0..255",
         "-P|-1|'-P'|0..255",
         "-P|high|'-P'|not a whole number",
