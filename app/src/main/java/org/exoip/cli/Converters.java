@@ -20,12 +20,28 @@ final class Converters {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(ms|s)?");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** The longest duration any option takes: past it, deadlines computed from it could overflow. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+    /** The longest advert interval, VRRPv2's (an 8-bit count of seconds). */
+    static final Duration MAX_INTERVAL = Duration.ofSeconds(255);
+    /** The highest dead ratio: at 100, a 1 s interval already means 100 s before a failover. */
+    static final int MAX_DEAD_RATIO = 100;
+    /** The words a boolean option or variable takes, as environment files write them. */
+    static final String BOOLEAN_WORDS = "true/false, yes/no, on/off or 1/0";
 
     private Converters() {
     }
 
-    /** Seconds, whole or fractional, or with a unit: {@code 1}, {@code 0.2}, {@code 200ms}, {@code 2s}. */
+    /**
+     * Seconds, whole or fractional, or with a unit: {@code 1}, {@code 0.2}, {@code 200ms}, {@code 2s};
+     * at most {@link #MAX_DURATION}.
+     */
     static Duration duration(String text) {
+        return duration(text, MAX_DURATION, "365 days (31536000s)");
+    }
+
+    /** As {@link #duration(String)}, at most {@code max} (said as {@code maxText} when longer). */
+    private static Duration duration(String text, Duration max, String maxText) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
             throw new TypeConversionException("'" + text + "' is not a duration (expected seconds such as 1 or 0.2, "
@@ -33,17 +49,18 @@ final class Converters {
         }
         double amount = Double.parseDouble(m.group(1));
         double nanos = "ms".equals(m.group(2)) ? amount * 1e6 : amount * 1e9;
-        if (nanos > Long.MAX_VALUE / 2) {
-            throw new TypeConversionException("'" + text + "' is far too long a duration");
+        if (nanos > max.toNanos()) {
+            throw new TypeConversionException("'" + text + "' is longer than the maximum of " + maxText);
         }
         return Duration.ofNanos(Math.round(nanos));
     }
 
-    /** The advert interval: a duration of at least 10 ms. */
+    /** The advert interval: a duration of 10 ms to {@link #MAX_INTERVAL}. */
     static final class Interval implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String text) {
-            Duration d = duration(text);
+            Duration d = duration(text, MAX_INTERVAL, MAX_INTERVAL.toSeconds() + "s for the advert interval "
+                    + "(expected seconds such as 1 or 0.2, or 200ms)");
             if (d.compareTo(NodeSettings.MIN_INTERVAL) < 0) {
                 throw new TypeConversionException("'" + text + "' is shorter than the minimum of 10ms "
                         + "(expected seconds such as 1 or 0.2, or 200ms)");
@@ -84,15 +101,39 @@ final class Converters {
         }
     }
 
-    /** The dead ratio: a whole number of at least 1. */
+    /** The dead ratio: a whole number from 1 to {@link #MAX_DEAD_RATIO}. */
     static final class DeadRatio implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String text) {
-            int value = integer(text, "a whole number of intervals, at least 1");
+            String expected = "a whole number of intervals from 1 to " + MAX_DEAD_RATIO;
+            int value = integer(text, expected);
             if (value < 1) {
-                throw new TypeConversionException("'" + text + "' is below 1 (expected a whole number of intervals, at least 1)");
+                throw new TypeConversionException("'" + text + "' is below 1 (expected " + expected + ")");
+            }
+            if (value > MAX_DEAD_RATIO) {
+                throw new TypeConversionException("'" + text + "' is above the maximum of " + MAX_DEAD_RATIO
+                        + " (expected " + expected + "; the dead time is the ratio times the interval)");
             }
             return value;
+        }
+    }
+
+    /**
+     * A boolean as environment files write one: true/false, yes/no, on/off, 1/0, in any case.
+     * picocli's own takes true and false only, and its refusal does not say so.
+     */
+    static final class Bool implements ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String text) {
+            switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "on", "1":
+                    return true;
+                case "false", "no", "off", "0":
+                    return false;
+                default:
+                    throw new TypeConversionException("'" + text + "' is not a boolean (expected " + BOOLEAN_WORDS
+                            + ")");
+            }
         }
     }
 
@@ -118,17 +159,28 @@ final class Converters {
         }
     }
 
-    /** {@code -xi}: an IPv4 Elastic IP, optionally {@code :PRIORITY} (0-255) for this node's priority for it. */
+    /**
+     * {@code -xi}: an IPv4 Elastic IP, optionally with the {@code /32} that ifupdown's
+     * {@code address 198.51.100.50/32} passes on in {@code IF_ADDRESS}, optionally {@code :PRIORITY}
+     * (0-255) for this node's priority for it.
+     */
     static final class KeptIpv4 implements ITypeConverter<org.exoip.watchdog.KeptAddresses.KeptAddress> {
         @Override
         public org.exoip.watchdog.KeptAddresses.KeptAddress convert(String text) {
             String t = text.trim();
+            int first = t.indexOf(':');
+            if (t.startsWith("[") || (first >= 0 && first != t.lastIndexOf(':') && !t.substring(0, first).contains("."))) {
+                // A priority has one colon after a dotted quad; IPv6 has two or more before any dot
+                // ("2001:db8::1", "::ffff:198.51.100.50"), or brackets.
+                throw new TypeConversionException("'" + text + "' is an IPv6 address: IPv6 Elastic IPs are not "
+                        + "supported yet (expected an IPv4 address such as 198.51.100.50)");
+            }
             int colon = t.indexOf(':');
             String expected = "an IPv4 address such as 198.51.100.50, or 198.51.100.50:PRIORITY";
             if (colon < 0) {
-                return org.exoip.watchdog.KeptAddresses.KeptAddress.of(ipv4(t, expected));
+                return org.exoip.watchdog.KeptAddresses.KeptAddress.of(elasticIp(t, expected));
             }
-            Inet4Address address = ipv4(t.substring(0, colon), expected);
+            Inet4Address address = elasticIp(t.substring(0, colon), expected);
             String value = t.substring(colon + 1);
             if (!value.matches("[0-9]{1,3}") || Integer.parseInt(value) > 255) {
                 throw new TypeConversionException("'" + text + "' has priority '" + value
@@ -137,6 +189,28 @@ final class Converters {
             return new org.exoip.watchdog.KeptAddresses.KeptAddress(address,
                     java.util.OptionalInt.of(Integer.parseInt(value)));
         }
+    }
+
+    /**
+     * An Elastic IP, bare or with a {@code /32} suffix; any other prefix length is refused, saying
+     * why: an Elastic IP is one address, so a network is never one.
+     */
+    private static Inet4Address elasticIp(String text, String expected) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            return ipv4(text, expected);
+        }
+        Inet4Address address = ipv4(text.substring(0, slash), expected);
+        String prefix = text.substring(slash + 1);
+        if (!prefix.matches("[0-9]{1,2}")) {
+            throw new TypeConversionException("'" + text + "' is not " + expected);
+        }
+        if (!prefix.equals("32")) {
+            throw new TypeConversionException("'" + text + "' has prefix length /" + prefix + ", but an Elastic IP "
+                    + "is a single address (expected " + address.getHostAddress() + " or "
+                    + address.getHostAddress() + "/32)");
+        }
+        return address;
     }
 
     /** A UUID, as Exoscale instance ids are. */

@@ -35,6 +35,7 @@ import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.TrustedCertificates;
+import org.exoip.exoscale.standin.StandinCommand;
 import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
@@ -66,19 +67,22 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         versionProvider = VersionProvider.class,
         usageHelpAutoWidth = true,
-        headerHeading = "%n",
-        header = "Keeps an Exoscale Elastic IP on the best alive node of a group (VRRP/CARP-like watchdog).",
+        header = "Keeps an Exoscale Elastic IP on the best alive node of a group, as VRRP does.",
         synopsisHeading = "%nUsage: ",
+        // Each line within 80 columns with its heading: picocli wraps a longer one at column 0.
         customSynopsis = {
-            "exoip -A|-D -xi EIP[,EIP...] -xk KEY [--api-secret-file FILE | -xs SECRET] [options]",
-            "       exoip -W -xi EIP[:PRIORITY][,EIP...] [--spread] [--no-preempt] -xk KEY [--api-secret-file FILE]",
-            "             [-p PEER[,PEER...] | -G GROUP",
-            "             | --peer-pool NAME|ID | --peer-label KEY=VALUE[,...]] [--peer-network NAME|ID] [options]",
-            "       exoip standin|demo [options]"},
+            "exoip -A|-D -xi EIP[,EIP...] -xk KEY [--api-secret-file FILE|-xs SECRET]",
+            "             [options]",
+            "       exoip -W -xi EIP[:PRIORITY][,EIP...] -xk KEY [--api-secret-file FILE]",
+            "             [-p PEER[,PEER...] | -G GROUP | --peer-pool NAME|ID",
+            "              | --peer-label KEY=VALUE[,...]] [--peer-network NAME|ID]",
+            "             [--spread] [--no-preempt] [options]",
+            "       exoip standin|demo [options]",
+            "       exoip help [standin|demo]"},
         descriptionHeading = "%n",
         description = {
-            "Every option may also come from the environment variable named in its description;",
-            "a flag on the command line wins over its variable.",
+            "Every option may also come from the environment variable named in its",
+            "description; a flag on the command line wins over its variable.",
             "SIGUSR1 / SIGUSR2 move the priority by -1 / +1; SIGTERM hands over cleanly;",
             "SIGHUP re-reads the secret and key files and the peers.",
             "'echo -n info | nc -4u -w1 HOST 12345' answers with the node's state."},
@@ -109,18 +113,19 @@ public final class ExoipCommand implements Callable<Integer> {
     @Option(names = "-W", description = "Watchdog mode: keep the Elastic IP on the best alive node.")
     boolean watch;
 
-    @Option(names = "-xi", paramLabel = "EIP[:PRIORITY]", split = "\\s*,\\s*|\\s+",
+    @Option(names = "-xi", paramLabel = "EIP[:PRIORITY]", split = "\\s*,\\s*|\\s+", splitSynopsisLabel = ",",
             description = "The Elastic IP, IPv4 (env: IF_ADDRESS). Required. Repeatable and/or comma-separated: "
                     + "-W keeps each with an election of its own; :PRIORITY sets this node's priority for that "
                     + "address instead of -P.")
     List<String> elasticIps = new ArrayList<>();
 
-    @Option(names = "--spread", description = "With several Elastic IPs, spread their masters over the nodes: among "
+    // fallbackValue: given, the flag is on even when its variable says true (picocli would flip it off).
+    @Option(names = "--spread", fallbackValue = "true", description = "With several Elastic IPs, spread their masters over the nodes: among "
             + "equal priorities, each address goes to the node that rendezvous hashing of (address, instance id) "
             + "ranks first (env: IF_EXOIP_SPREAD=true). Give it to every node.")
     boolean spread;
 
-    @Option(names = "--no-preempt", description = "An Elastic IP stays with its master until that master stops, "
+    @Option(names = "--no-preempt", fallbackValue = "true", description = "An Elastic IP stays with its master until that master stops, "
             + "faults or dies, even when a better node comes back (env: IF_EXOIP_NO_PREEMPT=true). Give it to "
             + "every node.")
     boolean noPreempt;
@@ -326,6 +331,13 @@ public final class ExoipCommand implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cmd = commandLine(System.getenv(), new ExoscaleConnector(), ProcessSignals.process());
         ((ExoipCommand) cmd.getCommand()).renameProcess = true;
+        cmd.setExecutionStrategy(parsed -> {
+            if (parsed.subcommand() != null && parsed.subcommand().commandSpec().userObject() instanceof StandinCommand) {
+                // Found by 'pgrep -x exoip' as -A, -D and -W are, not as 'java'.
+                ProcessName.rename(ProcessName.EXOIP);
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cmd;
     }
 
@@ -358,6 +370,9 @@ public final class ExoipCommand implements Callable<Integer> {
         for (Object sub : Subcommands.all()) {
             cmd.addSubcommand(sub);
         }
+        // After the subcommands: registered converters reach the subcommands present only.
+        cmd.registerConverter(Boolean.class, new Converters.Bool());
+        cmd.registerConverter(Boolean.TYPE, new Converters.Bool());
         return cmd;
     }
 
@@ -370,7 +385,8 @@ public final class ExoipCommand implements Callable<Integer> {
         Optional<EnvironmentDefaults> defaults = EnvironmentDefaults.of(cmd);
         // A bad value from a variable is reported under the variable's name, as the operator set that.
         String message = defaults.map(d -> d.rename(e.getMessage(), e.getArgSpec())).orElse(e.getMessage());
-        String hint = "Try 'exoip --help' for the options.";
+        // The help of the command that was wrong: 'exoip standin --help' for a bad standin option.
+        String hint = "Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.";
         PrintWriter err = cmd.getErr();
         if (ServiceOptions.requestedFormat(args, defaults.flatMap(d -> d.value(ServiceOptions.LOG_FORMAT)))
                 == LogFormat.JSON) {
@@ -433,7 +449,12 @@ public final class ExoipCommand implements Callable<Integer> {
      * every log line, neither shows a registered secret. Exit code 1.
      */
     private int failed(String message) {
-        if (logTarget != null) {
+        return failed(message, true);
+    }
+
+    /** As {@link #failed(String)}, with the log line left out when the log said it already. */
+    private int failed(String message, boolean log) {
+        if (log && logTarget != null) {
             try (CloseableThreadContext.Instance field = CloseableThreadContext.put("exit_code", "1")) {
                 LOG.error(message);
             }
@@ -572,7 +593,13 @@ public final class ExoipCommand implements Callable<Integer> {
                         ServiceOptions.host(service.metricsAddress), server.port());
             }
             signals.install(new SignalInstaller.Running(engine, () -> reload(config, cloud, engine)));
-            return engine.terminated().get();
+            int code = engine.terminated().get();
+            if (code == 1) {
+                // The engine logged which address and why; standard error gets its one line too.
+                return failed("could not detach every Elastic IP it held from this instance before stopping "
+                        + "(the log says which, and why)", false);
+            }
+            return code;
         }
     }
 
@@ -831,6 +858,15 @@ public final class ExoipCommand implements Callable<Integer> {
                                 .orElse("-l") + "): give the peer without a port");
             }
             p = p.substring(0, colon);
+        }
+        if (p.matches("[0-9.]+")) {
+            // All digits and dots: meant as an address, never a host name (no top-level domain is numeric).
+            try {
+                return Converters.ipv4(p, "an IPv4 address").getHostAddress();
+            } catch (CommandLine.TypeConversionException e) {
+                throw invalid("-p", "'" + raw + "' is not an IPv4 address (expected four numbers from 0 to 255, "
+                        + "e.g. 192.0.2.11) nor a host name (e.g. node-b.example.net)");
+            }
         }
         if (!p.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
             throw invalid("-p", "'" + raw

@@ -29,8 +29,9 @@ final class ServiceOptions {
     static final String LOG_FORMAT = "--log-format";
 
     @Option(names = "--metrics-address", paramLabel = "HOST:PORT", converter = MetricsAddress.class,
-            description = "With -W, serve Prometheus metrics at http://HOST:PORT/metrics and a health check at "
-                    + "/healthz; off unless given (env: IF_EXOSCALE_METRICS_ADDRESS). HOST is an IPv4 address; "
+            description = "With -W, serve Prometheus metrics at http://HOST:PORT/metrics, a health check at "
+                    + "/healthz and readiness at /readyz (503 while this node could not take over); off unless "
+                    + "given (env: IF_EXOSCALE_METRICS_ADDRESS). HOST is an IPv4 address; "
                     + "':PORT' listens on every address, 'HOST' alone on port " + DEFAULT_METRICS_PORT + ".")
     InetSocketAddress metricsAddress;
 
@@ -45,7 +46,8 @@ final class ServiceOptions {
                     + "(env: IF_EXOSCALE_PID_FILE).")
     Path pidFile;
 
-    @Option(names = "--dry-run",
+    // fallbackValue: given, the flag is on even when its variable says true (picocli would flip it off).
+    @Option(names = "--dry-run", fallbackValue = "true",
             description = "Read the cloud, but log the attach and detach calls instead of making them "
                     + "(env: IF_EXOSCALE_DRY_RUN=true).")
     boolean dryRun;

@@ -3,14 +3,15 @@ package org.exoip.cli;
 import java.util.List;
 import org.exoip.demo.DemoCommand;
 import org.exoip.exoscale.standin.StandinCommand;
+import picocli.CommandLine.HelpCommand;
 
-/** The subcommands beside the original's flags: the stand-in API and the demo. */
+/** The subcommands beside the original's flags: the stand-in API, the demo, and {@code help [COMMAND]}. */
 final class Subcommands {
 
     private Subcommands() {
     }
 
     static List<Object> all() {
-        return List.of(new StandinCommand(), new DemoCommand());
+        return List.of(new StandinCommand(), new DemoCommand(), new HelpCommand());
     }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
  * the master and a clean stop of its successor, with the failover times the API saw.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Runs a stand-in API and three watchdogs, then a crash and a clean hand-over.",
         description = {"Runs a stand-in Exoscale API and three exoip watchdogs on 127.0.0.1, .2 and .3,",
             "kills the master (kill -9), stops its successor cleanly (SIGTERM), and prints the timeline",
             "with the measured failover times. Nothing leaves this machine; everything is cleaned up."})

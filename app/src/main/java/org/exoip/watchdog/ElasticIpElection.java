@@ -332,11 +332,23 @@ final class ElasticIpElection implements AutoCloseable {
         return changed;
     }
 
-    /** SIGUSR1 / SIGUSR2: the priority for this address moves by {@code delta}, and the move is logged. */
+    /** Which signal moved the priority by {@code delta}: one of them, or those received while starting. */
+    static String signalCause(int delta) {
+        return switch (delta) {
+            case -1 -> "SIGUSR1";
+            case 1 -> "SIGUSR2";
+            default -> "SIGUSR1/SIGUSR2 received while starting, " + (delta > 0 ? "+" : "") + delta + " in all";
+        };
+    }
+
+    /**
+     * SIGUSR1 / SIGUSR2: the priority for this address moves by {@code delta}, and the move is logged
+     * with the signal that asked for it (signals are its only cause).
+     */
     void adjustPriority(int delta, long now) {
         try (CloseableThreadContext.Instance c = context()) {
             int before = watchdog.priority();
-            LOG.info("Priority {} -> {}", before, watchdog.adjustPriority(delta, now));
+            LOG.info("Priority {} -> {} ({})", before, watchdog.adjustPriority(delta, now), signalCause(delta));
         }
         advert();
         scheduleEvaluation(now);

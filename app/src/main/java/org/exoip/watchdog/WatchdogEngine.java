@@ -667,9 +667,12 @@ public final class WatchdogEngine {
             return;
         }
         String report = info(now);
+        // One line says who asked; the answer itself (some 16 lines) only when debugging.
         LOG.info("info requested by {}", describe(sender));
-        for (String line : report.split("\n")) {
-            LOG.info("info: {}", line);
+        if (LOG.isDebugEnabled()) {
+            for (String line : report.split("\n")) {
+                LOG.debug("info: {}", line);
+            }
         }
         ByteBuf reply = ctx.alloc().buffer(report.length());
         reply.writeCharSequence(report, StandardCharsets.UTF_8);

@@ -174,8 +174,20 @@ class ExoipCommandTest {
         "-t|5ms|'-t'|minimum of 10ms",
         "-t|abc|'-t'|expected seconds such as 1 or 0.2",
         "-t|-1|'-t'|not a duration",
-        "-r|0|'-r'|at least 1",
+        "-r|0|'-r'|is below 1",
         "-r|1.5|'-r'|not a whole number",
+        "-r|1000000|'-r'|'1000000' is above the maximum of 100",
+        "-t|99999999999|'-t'|'99999999999' is longer than the maximum of 255s",
+        "-t|256|'-t'|maximum of 255s",
+        "--reconcile-interval|99999999999|'--reconcile-interval'|longer than the maximum of 365 days",
+        "-p|999.0.0.1|'-p'|'999.0.0.1' is not an IPv4 address (expected four numbers from 0 to 255",
+        "-p|192.0.2|'-p'|'192.0.2' is not an IPv4 address",
+        "-xi|2001:db8::1|'-xi'|'2001:db8::1' is an IPv6 address: IPv6 Elastic IPs are not supported yet",
+        "-xi|198.51.100.50/24|'-xi'|'198.51.100.50/24' has prefix length /24, but an Elastic IP is a single address "
+                + "(expected 198.51.100.50 or 198.51.100.50/32)",
+        "-xi|198.51.100.50/x|'-xi'|'198.51.100.50/x' is not an IPv4 address",
+        "-xi|::ffff:198.51.100.50|'-xi'|'::ffff:198.51.100.50' is an IPv6 address",
+        "-xi|198.51.100.50:1:2|'-xi'|'198.51.100.50:1:2' has priority '1:2'",
         "-P|256|'-P'|0..255",
         "-P|-1|'-P'|0..255",
         "-P|high|'-P'|not a whole number",
@@ -234,7 +246,12 @@ class ExoipCommandTest {
                 + "'bad_name!' is not a host name or IPv4 address",
         "IF_EXOSCALE_METRICS_ADDRESS|9573|Invalid value for IF_EXOSCALE_METRICS_ADDRESS (from the environment): "
                 + "'9573' is not an IPv4 address",
-        "IF_EXOSCALE_DRY_RUN|maybe|Invalid value for IF_EXOSCALE_DRY_RUN (from the environment): 'maybe' is not a boolean",
+        "IF_EXOSCALE_DRY_RUN|maybe|Invalid value for IF_EXOSCALE_DRY_RUN (from the environment): 'maybe' is not a "
+                + "boolean (expected true/false, yes/no, on/off or 1/0)",
+        "IF_ADDRESS|198.51.100.50/31|Invalid value for IF_ADDRESS (from the environment): '198.51.100.50/31' has "
+                + "prefix length /31, but an Elastic IP is a single address",
+        "IF_ADDRESS|2001:db8::1/128|Invalid value for IF_ADDRESS (from the environment): '2001:db8::1/128' is an IPv6 "
+                + "address: IPv6 Elastic IPs are not supported yet",
     })
     void aBadVariableIsNamedNotItsFlag(String variable, String value, String message) {
         watchdogEnvironment();
@@ -517,6 +534,67 @@ class ExoipCommandTest {
         assertEquals(2, run("-n", "-W", "-xi", value, "-xk", "EXOkey", "-xs", SECRET, "-p", "192.0.2.2"));
         assertTrue(err.toString().startsWith("exoip: " + message), err.toString());
         assertEquals(1, err.toString().lines().filter(l -> l.startsWith("exoip: ")).count(), err.toString());
+    }
+
+    /** ifupdown exports {@code address 198.51.100.50/32} as {@code IF_ADDRESS=198.51.100.50/32}. */
+    @Test
+    void anElasticIpMayCarryTheSlash32ThatIfupdownPassesOn() {
+        watchdogEnvironment();
+        env.put("IF_ADDRESS", "198.51.100.50/32");
+        assertEquals("198.51.100.50", parse("-W").elasticIp().getHostAddress());
+        env.put("IF_ADDRESS", "198.51.100.50/32:5, 198.51.100.51/32");
+        Configuration c = parse("-W");
+        assertEquals(List.of("198.51.100.50", "198.51.100.51"),
+                c.elasticIps().list().stream().map(java.net.Inet4Address::getHostAddress).toList());
+        assertEquals(java.util.OptionalInt.of(5), c.elasticIps().addresses().get(0).priority());
+        assertEquals(0, run("-n", "-A", "-xi", "198.51.100.50/32", "-xk", "k", "-xs", SECRET), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true,true", "TRUE,true", "yes,true", "Yes,true", "on,true", "1,true",
+        "false,false", "no,false", "OFF,false", "0,false"})
+    void booleansTakeTheWordsEnvironmentFilesUse(String word, boolean expected) {
+        watchdogEnvironment();
+        env.put("IF_EXOIP_SPREAD", word);
+        env.put("IF_EXOSCALE_CRASH_PROBE", word);
+        env.put("IF_EXOIP_NO_PREEMPT", word);
+        env.put("IF_EXOSCALE_DRY_RUN", word);
+        Configuration c = parse("-W");
+        assertEquals(expected, c.elasticIps().noPreempt());
+        assertEquals(expected, c.elasticIps().spread());
+        CommandLine cmd = cmd();
+        cmd.parseArgs("-W");
+        assertEquals(expected, ((ExoipCommand) cmd.getCommand()).crashProbe);
+        CommandLine flags = cmd();
+        flags.parseArgs("-W", "--spread", "--no-preempt", "--dry-run", "--no-crash-probe");
+        ExoipCommand given = flags.getCommand();
+        assertTrue(given.spread && given.noPreempt && given.service.dryRun,
+                "a flag given is on, whatever its variable says");
+        assertFalse(given.crashProbe);
+    }
+
+    @Test
+    void helpIsACommandTooAndASubcommandsUsageErrorPointsToItsOwnHelp() {
+        assertEquals(0, run("help"), err.toString());
+        assertTrue(out.toString().contains("Usage: exoip -A|-D"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("help", "standin"), err.toString());
+        assertTrue(out.toString().contains("--listen"), out.toString());
+        assertEquals(2, run("standin", "--bogus"));
+        assertEquals(List.of("exoip: Unknown option: '--bogus'", "Try 'exoip standin --help' for the options."),
+                err.toString().lines().toList());
+    }
+
+    @Test
+    void theUsageFitsEightyColumnsAndStartsWithText() {
+        assertEquals(0, run("-h"));
+        List<String> lines = out.toString().lines().toList();
+        assertFalse(lines.get(0).isBlank(), "starts with an empty line:\n" + out);
+        lines.forEach(l -> assertTrue(l.length() <= 80, "longer than 80 columns: " + l));
+        int usage = lines.indexOf(lines.stream().filter(l -> l.startsWith("Usage: ")).findFirst().orElseThrow());
+        for (String line : lines.subList(usage + 1, usage + 8)) {
+            assertTrue(line.startsWith("       "), "a synopsis line wrapped to column 0: " + line);
+        }
     }
 
     @Test

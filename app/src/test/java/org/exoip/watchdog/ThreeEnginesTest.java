@@ -18,7 +18,9 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.logging.log4j.Level;
 import org.exoip.cloud.InMemoryElasticIpProvider;
+import org.exoip.logging.CapturedLog;
 import org.exoip.cloud.StaticPeers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,7 +124,11 @@ class ThreeEnginesTest {
     @Test
     void signalsMoveTheMaster() throws Exception {
         await("node a is master", () -> cloud.currentHolders().equals(Set.of(ids.get(0))));
-        engines.get(2).adjustPriority(-1);
+        try (CapturedLog log = CapturedLog.of(Level.INFO, ElasticIpElection.class)) {
+            engines.get(2).adjustPriority(-1);
+            // Signals are the only cause of such a move, and the line says which one.
+            log.await(e -> e.getMessage().getFormattedMessage().equals("Priority 10 -> 9 (SIGUSR1)"), DEADLINE);
+        }
         await("node c takes over once it is best", () -> cloud.currentHolders().equals(Set.of(ids.get(2)))
                 && engines.get(2).role() == Role.MASTER);
         engines.get(2).adjustPriority(+1);
@@ -138,7 +144,8 @@ class ThreeEnginesTest {
     void infoAnswersTheSender() throws Exception {
         await("a master and two backups", () -> masters().size() == 1
                 && engines.stream().filter(e -> e.role() == Role.BACKUP).count() == 2);
-        try (DatagramSocket client = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+        try (DatagramSocket client = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+                CapturedLog log = CapturedLog.of(Level.DEBUG, WatchdogEngine.class)) {
             client.setSoTimeout((int) DEADLINE.toMillis());
             byte[] query = "info\n".getBytes(StandardCharsets.US_ASCII);
             client.send(new DatagramPacket(query, query.length, InetAddress.getByName("127.0.0.2"), port));
@@ -149,6 +156,13 @@ class ThreeEnginesTest {
             assertTrue(text.contains("\nState       BACKUP\n"), text);
             assertTrue(text.contains("Peer 127.0.0.1 id=" + ids.get(0) + " priority=10 alive"), text);
             assertNotEquals(-1, text.indexOf("Peer 127.0.0.3"), text);
+            // One INFO line says who asked; the answer is logged at DEBUG only (it was 16 INFO lines).
+            log.await(e -> e.getMessage().getFormattedMessage().startsWith("info: Dropped"), DEADLINE);
+            List<String> infoLevel = log.at(Level.INFO).stream().map(e -> e.getMessage().getFormattedMessage())
+                    .filter(m -> m.startsWith("info")).toList();
+            assertEquals(List.of("info requested by 127.0.0.1:" + client.getLocalPort()), infoLevel);
+            assertTrue(log.at(Level.DEBUG).stream().anyMatch(e -> e.getMessage().getFormattedMessage()
+                    .equals("info: State       BACKUP")), log.events()::toString);
         }
     }
 

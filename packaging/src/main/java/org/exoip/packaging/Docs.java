@@ -9,7 +9,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.exoip.cli.ExoipCommand;
@@ -91,6 +95,19 @@ public final class Docs {
         return first.split(" \\(")[0];
     }
 
+    /** The files of /usr/share/doc/exoip/examples/, as the package lays them out, and what each is. */
+    static final Map<String, String> EXAMPLES = examples();
+
+    private static Map<String, String> examples() {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("eth0.env", "the settings of exoip@eth0.service");
+        e.put("51-exoip.yaml", "the Elastic IP on the loopback, for netplan");
+        e.put("interfaces", "an ifupdown stanza");
+        e.put("cloud-init.yaml", "cloud\\-init user data");
+        e.put("standin-example.json", "a world for exoip standin");
+        return Collections.unmodifiableMap(e);
+    }
+
     /** The man page, troff with the man macros. */
     static String manPage(CommandSpec spec, String version) {
         StringBuilder m = new StringBuilder();
@@ -122,9 +139,16 @@ public final class Docs {
                 .append("\\fR\n").append(escape(meaning)).append('\n'));
         m.append(".SH SIGNALS\n.TP\n\\fBSIGUSR1\\fR, \\fBSIGUSR2\\fR\nPriority value \\-1 (higher rank) or +1, ")
                 .append("bounded to 0..255, in the very next advert.\n")
-                .append(".TP\n\\fBSIGTERM\\fR, \\fBSIGINT\\fR\nA master hands the Elastic IP over, then exits 0; ")
-                .append("any other node exits 0 at once. \\fBkillall exoip\\fR and \\fBpgrep \\-x exoip\\fR find ")
-                .append("the watchdog: the process names itself exoip.\n");
+                .append(".TP\n\\fBSIGTERM\\fR, \\fBSIGINT\\fR\nA master hands the Elastic IP over, then exits 0 ")
+                .append("(1 when it could not detach it, said on standard error too); any other node exits 0 at once. ")
+                .append("The process names itself exoip, so \\fBpgrep \\-x exoip\\fR finds it; stop one watchdog by ")
+                .append("its PID file (\\fBstart\\-stop\\-daemon \\-\\-stop \\-\\-pidfile\\fR \\fIFILE\\fR, or ")
+                .append("\\fBkill $(cat\\fR \\fIFILE\\fR\\fB)\\fR): \\fBkillall exoip\\fR, the original's way, ")
+                .append("stops every exoip on the host.\n")
+                .append(".TP\n\\fBSIGHUP\\fR\nReload, never a stop: re\\-reads the API secret (from ")
+                .append("\\fB\\-\\-api\\-secret\\-file\\fR or its variable) and the advert key files, re\\-resolves ")
+                .append("the peers at once, and logs what changed; a file that became unreadable or invalid is logged ")
+                .append("and the value in use kept. Options need a restart.\n");
         m.append(".SH FILES\n")
                 .append(".TP\n/etc/exoip/\\fIINSTANCE\\fR.env\nThe IF_* variables of the systemd unit ")
                 .append("\\fBexoip@\\fR\\fIINSTANCE\\fR\\fB.service\\fR (mode 0600).\n")
@@ -133,8 +157,10 @@ public final class Docs {
                 .append("when neither \\fB\\-xs\\fR nor \\fB\\-\\-api\\-secret\\-file\\fR is given.\n")
                 .append(".TP\n/usr/share/doc/exoip/standin.md\nThe stand\\-in Exoscale API of ")
                 .append("\\fBexoip standin\\fR.\n")
-                .append(".TP\n/usr/share/doc/exoip/examples/\nAn environment file, an ifupdown stanza and a cloud-init ")
-                .append("recipe.\n")
+                .append(".TP\n/usr/share/doc/exoip/examples/\nThe recipes: ")
+                .append(EXAMPLES.entrySet().stream().map(e -> "\\fB" + escape(e.getKey()) + "\\fR (" + e.getValue() + ")")
+                        .collect(Collectors.joining(", ")))
+                .append(".\n")
                 .append(".TP\n/var/cache/exoip/exoip.jsa\nThe class-data-sharing archive made at installation; it ")
                 .append("shortens the start-up of \\fB\\-A\\fR and \\fB\\-D\\fR.\n");
         m.append(".SH EXAMPLES\n")
@@ -150,7 +176,8 @@ public final class Docs {
                 .append("echo 255 > /run/exoip\\-maintenance\n.RE\n.fi\n")
                 .append(".PP\nIts state, from any peer:\n.PP\n.nf\n.RS\n")
                 .append("echo \\-n info | nc \\-4u \\-w1 192.0.2.11 12345\n.RE\n.fi\n");
-        m.append(".SH SEE ALSO\n\\fBsystemctl\\fR(1), \\fBinterfaces\\fR(5), \\fBkillall\\fR(1), \\fBpgrep\\fR(1)\n");
+        m.append(".SH SEE ALSO\n\\fBsystemctl\\fR(1), \\fBinterfaces\\fR(5), \\fBstart\\-stop\\-daemon\\fR(8), ")
+                .append("\\fBpgrep\\fR(1), \\fBkillall\\fR(1)\n");
         return m.toString();
     }
 
@@ -160,10 +187,21 @@ public final class Docs {
         for (int i = 0; i < names.size(); i++) {
             head.append(i == 0 ? "" : ", ").append("\\fB").append(escape(names.get(i))).append("\\fR");
         }
+        if (option.negatable()) {
+            // --no-crash-probe: picocli accepts it, and the page must name it too.
+            for (String name : names) {
+                head.append(", \\fB").append(escape(negated(name))).append("\\fR");
+            }
+        }
         if (option.arity().max() > 0) {
             head.append(" \\fI").append(escape(option.paramLabel())).append("\\fR");
         }
         return head.toString();
+    }
+
+    /** A negatable option's negative form, as picocli spells it: --crash-probe becomes --no-crash-probe. */
+    private static String negated(String name) {
+        return name.startsWith("--no-") ? "--" + name.substring(5) : name.replaceFirst("^--", "--no-");
     }
 
     private static String description(OptionSpec option) {

@@ -81,6 +81,28 @@ class DocsTest {
     }
 
     @Test
+    void theManPageNamesReadinessReloadTheNegatedFlagAndEveryExample() throws Exception {
+        String man = Docs.manPage(ExoipCommand.commandLine().getCommandSpec(), "exoip 1.2.3");
+        assertTrue(man.contains("/readyz"), "--metrics-address serves /readyz too");
+        assertTrue(man.contains("\\fBSIGHUP\\fR"), "SIGHUP under SIGNALS");
+        assertTrue(man.contains("\\fB\\-\\-crash\\-probe\\fR, \\fB\\-\\-no\\-crash\\-probe\\fR"), "--no-crash-probe");
+        // Every file the package puts in /usr/share/doc/exoip/examples/ (pom.xml: this folder and
+        // docs/standin-example.json), in the man page's FILES and in README's package table.
+        java.util.Set<String> shipped = new java.util.TreeSet<>();
+        try (var files = Files.list(Path.of("src/deb/files/examples"))) {
+            files.forEach(f -> shipped.add(f.getFileName().toString()));
+        }
+        shipped.add("standin-example.json");
+        assertEquals(shipped, new java.util.TreeSet<>(Docs.EXAMPLES.keySet()));
+        String packageRow = Files.readString(Path.of("../README.md")).lines()
+                .filter(l -> l.startsWith("| `/usr/share/doc/exoip/examples/` |")).findFirst().orElseThrow();
+        for (String example : shipped) {
+            assertTrue(man.contains("\\fB" + Docs.escape(example) + "\\fR"), example + " missing in FILES");
+            assertTrue(packageRow.contains("`" + example + "`"), example + " missing in README: " + packageRow);
+        }
+    }
+
+    @Test
     void theManPageSaysWhatTheReadmeSays() throws Exception {
         String man = Docs.manPage(ExoipCommand.commandLine().getCommandSpec(), "exoip 1.2.3");
         assertFalse(man.contains("docs/standin.md"), "not shipped: the package has /usr/share/doc/exoip/standin.md");

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
  * SIGINT, for the demo, tests that run exoip as separate processes, and a multi-host test bed.
  */
 @Command(name = "standin", mixinStandardHelpOptions = true,
+        header = "Serves a stand-in Exoscale API and metadata server, for tests and the demo.",
         description = {
             "Serves a stand-in Exoscale API v2 (under /v2), instance metadata (under /latest/meta-data,"
                     + " answered by the source address) and an unsigned control API (under /_standin/).",
