@@ -171,6 +171,9 @@ public final class CloudReconciler implements AutoCloseable {
     }
 
     private Duration claimPeriod;
+    /** The wall clock the claims' stamps are written and judged with (tests move it with their monotonic clock). */
+    private LongSupplier wallMillis = System::currentTimeMillis;
+
     /** The cloud refused a claim for good (the key's role): claims are off (reconcile thread only). */
     private boolean claimsRefused;
     private Supplier<PeerView> peerView = () -> PeerView.QUIET;
@@ -198,6 +201,11 @@ public final class CloudReconciler implements AutoCloseable {
         this.claimPeriod = Objects.requireNonNull(period, "period");
         this.peerView = Objects.requireNonNull(view, "view");
         this.onYield = Objects.requireNonNull(yields, "yields");
+    }
+
+    /** Uses {@code clock} for the claims' stamps instead of the system's wall clock (tests). */
+    void useWallClock(LongSupplier clock) {
+        this.wallMillis = Objects.requireNonNull(clock, "clock");
     }
 
     /** The node this one yields to through the cloud, if any; any thread. */
@@ -406,6 +414,11 @@ public final class CloudReconciler implements AutoCloseable {
                     return Outcome.SUPERSEDED;
                 }
             }
+            // A master claims first, so that the holders it acts on are read after its claim
+            // stood: a rival that detached it meanwhile is then seen, and it re-attaches first.
+            if (decision.role() == Role.MASTER && !claim(fresh, current)) {
+                return notClaimed(current);
+            }
             Set<UUID> holders = provider.holders();
             lastHolders = Set.copyOf(holders);
             if (!current.getAsBoolean()) {
@@ -413,7 +426,7 @@ public final class CloudReconciler implements AutoCloseable {
             }
             Outcome outcome;
             if (decision.role() == Role.MASTER) {
-                outcome = claim(fresh, current) ? reconcileMaster(holders, current) : notClaimed(current);
+                outcome = reconcileMaster(holders, current);
             } else {
                 if (yieldedTo != null) {
                     followYield(decision);
@@ -514,6 +527,9 @@ public final class CloudReconciler implements AutoCloseable {
     private Outcome reconcileMaster(Set<UUID> holders, BooleanSupplier current) throws CloudException {
         for (int round = 0; round < MASTER_ROUNDS; round++) {
             if (!holders.contains(self)) {
+                if (round > 0 && !claim(false, current)) {
+                    return notClaimed(current); // undone by a node whose claim is newer: yield, not fight
+                }
                 LOG.info("Attaching the Elastic IP to this instance (holders now: {})", describe(holders));
                 provider.attach(self);
                 if (attachedAs(current)) {
@@ -532,10 +548,33 @@ public final class CloudReconciler implements AutoCloseable {
             if (others.isEmpty()) {
                 return Outcome.CONVERGED;
             }
+            boolean readJustNow = true;
+            boolean rivalLettingGo = false;
+            boolean undone = false;
             for (UUID other : others) {
                 if (!current.getAsBoolean()) {
                     return Outcome.SUPERSEDED;
                 }
+                if (rivalLettingGo(other)) {
+                    rivalLettingGo = true;
+                    continue;
+                }
+                if (!readJustNow) {
+                    // Rule 2 holds at the moment of each detach, not only at the first: the claim
+                    // may have moved on, or another node may have undone this one's attach.
+                    if (!claim(false, current)) {
+                        return notClaimed(current);
+                    }
+                    holders = readHolders();
+                    if (!holders.contains(self)) {
+                        undone = true;
+                        break;
+                    }
+                    if (!holders.contains(other)) {
+                        continue;
+                    }
+                }
+                readJustNow = false;
                 LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
                 provider.detach(other);
                 wrote(other, false);
@@ -544,13 +583,47 @@ public final class CloudReconciler implements AutoCloseable {
             if (holders.equals(Set.of(self))) {
                 return Outcome.CONVERGED;
             }
-            if (!claim(false, current)) {
-                return notClaimed(current); // another node took it after us: yielded
+            if (rivalLettingGo && !undone && holders.contains(self)) {
+                return Outcome.WAITING; // polled again after a back-off, the rival gone by then or detached
             }
             LOG.warn("After letting go of the other holders, the holders are {}: another node is moving the Elastic IP "
                     + "too", describe(holders));
+            if (!claim(false, current)) {
+                return notClaimed(current); // another node took it after us: yielded
+            }
         }
         return Outcome.FAILED;
+    }
+
+    /**
+     * Whether {@code holder} is the node whose claim this node's takeover overwrote while that
+     * claim was live (written within {@link #LIVE_CLAIM} by its stamp), and it is still within
+     * {@link #RIVAL_YIELD} of that takeover: a node taking over at the same moment, cut off from
+     * this one, which yields and detaches itself once it reads the newer claim. Detaching it
+     * meanwhile could cross its own detach of this node, and leave the address with no holder.
+     * A crashed master's claim is old (claims are renewed only while a peer is out of hearing),
+     * so a failover detaches it at once.
+     */
+    private boolean rivalLettingGo(UUID holder) {
+        return holder.equals(rival) && nanoClock.getAsLong() - rivalUntilNanos < 0;
+    }
+
+    /** How recent a claim's stamp must be, by this node's wall clock, for its owner to count as taking over now. */
+    static final Duration LIVE_CLAIM = Duration.ofMillis(1500);
+    /** How long a new owner leaves such a rival to yield before detaching it anyway. */
+    static final Duration RIVAL_YIELD = Duration.ofMillis(1000);
+
+    /** The rival of the last takeover ({@link #rivalLettingGo}), and until when (reconcile thread only). */
+    private UUID rival;
+    private long rivalUntilNanos;
+
+    /** How many attach-and-let-go rounds one master pass makes before it backs off. */
+    static final int MASTER_ROUNDS = 3;
+
+    private Set<UUID> readHolders() throws CloudException {
+        Set<UUID> holders = provider.holders();
+        lastHolders = Set.copyOf(holders);
+        return holders;
     }
 
     /**
@@ -588,7 +661,7 @@ public final class CloudReconciler implements AutoCloseable {
             Claim claim = read.get();
             if (claim.owner().equals(self)) {
                 if (peerView.get().contested() && now - claimWrittenNanos >= claimPeriod.toNanos()) {
-                    writeClaim(claim.renewed(Math.max(claim.stamp() + 1, System.currentTimeMillis())), now);
+                    writeClaim(claim.renewed(Math.max(claim.stamp() + 1, wallMillis.getAsLong())), now);
                 }
                 return true;
             }
@@ -602,11 +675,19 @@ public final class CloudReconciler implements AutoCloseable {
             return false;
         }
         long term = Math.max(myTerm, read.map(Claim::term).orElse(0L)) + 1;
-        Claim mine = new Claim(term, self, System.currentTimeMillis());
+        Claim mine = new Claim(term, self, wallMillis.getAsLong());
         LOG.info("Claiming the Elastic IP, term {}{}", term, read.map(c -> " (the claim was term " + c.term() + " by "
                 + (c.owner().equals(self) ? "this node" : c.owner()) + ")").orElse(""));
         writeClaim(mine, now);
         myTerm = term;
+        rival = null;
+        read.filter(c -> !c.owner().equals(self)
+                && Math.abs(wallMillis.getAsLong() - c.stamp()) < LIVE_CLAIM.toMillis()).ifPresent(c -> {
+                    rival = c.owner();
+                    rivalUntilNanos = now + RIVAL_YIELD.toNanos();
+                    LOG.info("The claim this one replaces was written {} ms ago by {}: leaving it {} ms to let go",
+                            wallMillis.getAsLong() - c.stamp(), c.owner(), RIVAL_YIELD.toMillis());
+                });
         Optional<Claim> back = readClaim(nanoClock.getAsLong());
         if (back.isPresent() && !back.get().owner().equals(self)) {
             yieldTo(back.get(), "its claim, term " + back.get().term() + ", was written after this node's");
@@ -697,15 +778,6 @@ public final class CloudReconciler implements AutoCloseable {
         } else if (!fresh(now)) {
             endYield("its claim did not change for " + 3 * claimPeriod.toMillis() + " ms");
         }
-    }
-
-    /** How many attach-and-let-go rounds one master pass makes before it backs off. */
-    static final int MASTER_ROUNDS = 3;
-
-    private Set<UUID> readHolders() throws CloudException {
-        Set<UUID> holders = provider.holders();
-        lastHolders = Set.copyOf(holders);
-        return holders;
     }
 
     private Outcome reconcileBackup(Set<UUID> holders, UUID master, boolean grace) throws CloudException {

@@ -37,6 +37,10 @@ class CloudReconcilerTest {
                 throw new AssertionError("no thread in these tests");
             });
 
+    {
+        reconciler.useWallClock(this::wallMillis);
+    }
+
     private static Decision master() {
         return new Decision(Role.MASTER, SELF, SELF);
     }
@@ -308,11 +312,18 @@ class CloudReconcilerTest {
     }
 
     private CloudReconciler reconcilerOf(org.exoip.cloud.ElasticIpProvider provider, UUID self) {
-        return new CloudReconciler(provider, self, Duration.ofSeconds(60),
+        CloudReconciler made = new CloudReconciler(provider, self, Duration.ofSeconds(60),
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), clock::get, d -> clock.addAndGet(d.toNanos()),
                 r -> {
                     throw new AssertionError("no thread in these tests");
                 });
+        made.useWallClock(this::wallMillis);
+        return made;
+    }
+
+    /** The wall clock of these tests: the monotonic one, from an arbitrary date. */
+    private long wallMillis() {
+        return 1_700_000_000_000L + clock.get() / 1_000_000;
     }
 
     @Test
@@ -386,15 +397,16 @@ class CloudReconcilerTest {
 
         assertEquals(Outcome.CONVERGED, a.reconcile(master(), () -> true, true));
         assertEquals(Set.of(SELF), cloud.currentHolders());
-        assertEquals(Outcome.CONVERGED, b.reconcile(new Decision(Role.MASTER, PEER, PEER), () -> true, true));
-        assertEquals(Set.of(PEER), cloud.currentHolders(), "the later takeover stands");
-        assertEquals(2, cloud.currentClaim().orElseThrow().term());
+        assertEquals(Outcome.WAITING, b.reconcile(new Decision(Role.MASTER, PEER, PEER), () -> true, true),
+                "A's claim is live (written just now): B leaves A to let go rather than detach it");
+        assertEquals(Set.of(SELF, PEER), cloud.currentHolders());
+        assertEquals(2, cloud.currentClaim().orElseThrow().term(), "the later takeover's claim stands");
 
-        clock.addAndGet(Duration.ofSeconds(2).toNanos());
         assertEquals(Outcome.WAITING, a.reconcile(master(), () -> true, false), "A yields: no attach, no detach");
         assertEquals(List.of(Optional.of(PEER)), yieldsOfA);
-        assertEquals(Set.of(PEER), cloud.currentHolders(), "A did not take it back");
-        assertEquals(Outcome.CONVERGED, a.reconcile(backupOf(PEER), () -> true, true));
+        assertEquals(Outcome.CONVERGED, a.reconcile(backupOf(PEER), () -> true, true), "and lets go at once");
+        assertEquals(Set.of(PEER), cloud.currentHolders());
+        assertEquals(Outcome.CONVERGED, b.reconcile(new Decision(Role.MASTER, PEER, PEER), () -> true, false));
         assertEquals(Set.of(PEER), cloud.currentHolders());
         assertTrue(yieldsOfB.isEmpty());
 
@@ -416,6 +428,29 @@ class CloudReconcilerTest {
         assertTrue(cloud.currentClaim().orElseThrow().term() > 2);
         assertTrue(cloud.journal().stream().noneMatch(c -> c.holdersAfter().isEmpty()),
                 "never without a holder: " + cloud.journal());
+    }
+
+    @Test
+    void aRivalThatDoesNotLetGoIsDetachedAfterItsWindow() {
+        cloud.keepClaims();
+        cloud.setHolders(Set.of(PEER));
+        cloud.setClaim(new org.exoip.cloud.Claim(3, PEER, wallMillis()));
+        reconciler.useClaims(Duration.ofSeconds(2), () -> new CloudReconciler.PeerView(Set.of(), true), y -> { });
+        assertEquals(Outcome.WAITING, reconciler.reconcile(master(), () -> true, true));
+        assertEquals(Set.of(SELF, PEER), cloud.currentHolders());
+        clock.addAndGet(CloudReconciler.RIVAL_YIELD.toNanos());
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, false));
+        assertEquals(Set.of(SELF), cloud.currentHolders(), "two holders for the rival's window at most");
+    }
+
+    @Test
+    void aFailoverDetachesAnOldClaimsOwnerAtOnce() {
+        cloud.keepClaims();
+        cloud.setHolders(Set.of(PEER));
+        cloud.setClaim(new org.exoip.cloud.Claim(3, PEER, wallMillis() - 60_000));
+        reconciler.useClaims(Duration.ofSeconds(2), () -> new CloudReconciler.PeerView(Set.of(), true), y -> { });
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, true));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
     }
 
     @Test
