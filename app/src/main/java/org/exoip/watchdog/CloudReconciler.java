@@ -1,13 +1,16 @@
 package org.exoip.watchdog;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -548,42 +551,27 @@ public final class CloudReconciler implements AutoCloseable {
             if (others.isEmpty()) {
                 return Outcome.CONVERGED;
             }
-            boolean readJustNow = true;
+            // Rule 2 holds at the moment of the detaches: the holders and the claim were read
+            // after this node's attach and claim, and the detaches go out together, so that a
+            // long operation (a second or more) is waited for once, not once per other holder.
+            List<UUID> leaving = new ArrayList<>();
             boolean rivalLettingGo = false;
-            boolean undone = false;
             for (UUID other : others) {
-                if (!current.getAsBoolean()) {
-                    return Outcome.SUPERSEDED;
-                }
                 if (rivalLettingGo(other)) {
                     rivalLettingGo = true;
-                    continue;
+                } else {
+                    leaving.add(other);
                 }
-                if (!readJustNow) {
-                    // Rule 2 holds at the moment of each detach, not only at the first: the claim
-                    // may have moved on, or another node may have undone this one's attach.
-                    if (!claim(false, current)) {
-                        return notClaimed(current);
-                    }
-                    holders = readHolders();
-                    if (!holders.contains(self)) {
-                        undone = true;
-                        break;
-                    }
-                    if (!holders.contains(other)) {
-                        continue;
-                    }
-                }
-                readJustNow = false;
-                LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
-                provider.detach(other);
-                wrote(other, false);
             }
+            if (!current.getAsBoolean()) {
+                return Outcome.SUPERSEDED;
+            }
+            detachAll(leaving);
             holders = readHolders();
             if (holders.equals(Set.of(self))) {
                 return Outcome.CONVERGED;
             }
-            if (rivalLettingGo && !undone && holders.contains(self)) {
+            if (rivalLettingGo && holders.contains(self)) {
                 return Outcome.WAITING; // polled again after a back-off, the rival gone by then or detached
             }
             LOG.warn("After letting go of the other holders, the holders are {}: another node is moving the Elastic IP "
@@ -616,6 +604,59 @@ public final class CloudReconciler implements AutoCloseable {
     /** The rival of the last takeover ({@link #rivalLettingGo}), and until when (reconcile thread only). */
     private UUID rival;
     private long rivalUntilNanos;
+
+    /**
+     * Detaches every instance of {@code others} from the Elastic IP: one inline, several at once on
+     * threads of their own (made only then, gone once idle), so that the time with several holders
+     * is one operation long. Throws the first failure once every detach has ended.
+     */
+    private void detachAll(List<UUID> others) throws CloudException {
+        for (UUID other : others) {
+            LOG.info("Detaching the Elastic IP from {}: only the master may hold it", other);
+        }
+        if (others.size() == 1) {
+            provider.detach(others.get(0));
+            wrote(others.get(0), false);
+            return;
+        }
+        List<CompletableFuture<UUID>> detaches = new ArrayList<>();
+        for (UUID other : others) {
+            detaches.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    provider.detach(other);
+                    return other;
+                } catch (CloudException e) {
+                    throw new CompletionException(e);
+                }
+            }, detachers()));
+        }
+        CloudException failure = null;
+        for (CompletableFuture<UUID> detach : detaches) {
+            try {
+                wrote(detach.join(), false);
+            } catch (CompletionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof CloudException cloud ? cloud
+                            : new CloudException("detach failed: " + e.getCause(), true, e.getCause());
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private synchronized java.util.concurrent.ExecutorService detachers() {
+        if (detachers == null) {
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(0,
+                    Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), threads);
+            detachers = pool;
+        }
+        return detachers;
+    }
+
+    /** Threads for several detaches at once, made on first need; null before. */
+    private java.util.concurrent.ExecutorService detachers;
 
     /** How many attach-and-let-go rounds one master pass makes before it backs off. */
     static final int MASTER_ROUNDS = 3;
@@ -907,6 +948,9 @@ public final class CloudReconciler implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (detachers != null) {
+            detachers.shutdownNow();
+        }
         if (thread != null) {
             thread.interrupt();
         }
