@@ -596,6 +596,13 @@ public final class CloudReconciler implements AutoCloseable {
         return holder.equals(rival) && nanoClock.getAsLong() - rivalUntilNanos < 0;
     }
 
+    /**
+     * How long a takeover waits between writing its claim and reading it back while a peer is out of
+     * hearing: two nodes cut off from each other take over within about this of each other, when
+     * the same dead time runs out on both sides, and each then reads back the same last claim.
+     */
+    static final Duration CLAIM_SETTLE = Duration.ofMillis(300);
+
     /** How recent a claim's stamp must be, by this node's wall clock, for its owner to count as taking over now. */
     static final Duration LIVE_CLAIM = Duration.ofMillis(1500);
     /** How long a new owner leaves such a rival to yield before detaching it anyway. */
@@ -729,6 +736,16 @@ public final class CloudReconciler implements AutoCloseable {
                     LOG.info("The claim this one replaces was written {} ms ago by {}: leaving it {} ms to let go",
                             wallMillis.getAsLong() - c.stamp(), c.owner(), RIVAL_YIELD.toMillis());
                 });
+        if (peerView.get().contested()) {
+            // Someone out of hearing may be taking over at this very moment: let its claim land
+            // before reading back, so that both read the same last writer and only one proceeds.
+            try {
+                pause.pause(CLAIM_SETTLE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CloudException("claiming the Elastic IP interrupted", true);
+            }
+        }
         Optional<Claim> back = readClaim(nanoClock.getAsLong());
         if (back.isPresent() && !back.get().owner().equals(self)) {
             yieldTo(back.get(), "its claim, term " + back.get().term() + ", was written after this node's");
