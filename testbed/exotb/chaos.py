@@ -185,6 +185,13 @@ class Chaos:
         played = Played(fault, targets)
         kind = fault.kind
         node = bed.nodes[targets[0]]
+        if kind == "term" or kind in faultplan.SIGNAL_KINDS:
+            # A signal goes to a node that has started: until the JVM reaches main, it takes a
+            # signal's default action (exit 143 on SIGTERM), which no program can change.
+            waited = now()
+            wait_until(lambda: node.state() in ROLES, READY_TIMEOUT, poll=0.05)
+            if now() - waited > 2e8:
+                played.note = "sent once it answered info, %s later" % ms(now() - waited)
         played.start = now()
         if kind == "kill":
             node.expected_exit = True
@@ -260,7 +267,7 @@ class Chaos:
                 node.kill()
             elif code != 0:
                 self.unexpected[node.index] = "exited %s after SIGTERM (expected 0)" % code
-            played.note = "exit %s" % code
+            played.note = ("%s; " % played.note if played.note else "") + "exit %s" % code
             played.heal = now()
             node.restart()
             node.expected_exit = False

@@ -144,3 +144,37 @@ def stack_traces(log_text):
             count += 1
         previous_was_frame = frame
     return count
+
+
+def without_working_holder(events, start, end, out=None, initial=frozenset()):
+    """Intervals in [start, end) where no holder works: every instance the API shows as a holder
+    is out then (out maps an instance to [(t0, t1)]: killed, stopped, cut off from the network),
+    or there is no holder at all."""
+    out = {k: merge(v) for k, v in (out or {}).items()}
+    points = sorted({start, end} | {e.nanos for e in events if start < e.nanos < end}
+                    | {t for spans in out.values() for span in spans for t in span if start < t < end})
+    found = []
+    for a, b in zip(points, points[1:]):
+        held = analysis.holders_at(events, a, initial)
+        working = [h for h in held if not any(x <= a < y for x, y in out.get(h, ()))]
+        if working:
+            continue
+        if found and found[-1][1] == a:
+            found[-1] = (found[-1][0], b)
+        else:
+            found.append((a, b))
+    return found
+
+
+def total(intervals):
+    """Summed length of intervals."""
+    return sum(b - a for a, b in intervals)
+
+
+def nearest_rank(values, percent):
+    """The value at this percentile by nearest rank (p99 of 5 values is the largest), None if none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-percent * len(ordered) // 100))
+    return ordered[rank - 1]

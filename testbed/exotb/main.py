@@ -102,6 +102,33 @@ def cmd_chaos(args):
     return 1 if failed else 0
 
 
+def _commit():
+    """This checkout's commit (short), with "+changes" when its tracked files differ from it."""
+    import subprocess
+    head = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True).stdout.strip() or "?"
+    dirty = subprocess.run(["git", "-C", REPO, "diff", "--quiet", "HEAD"], stderr=subprocess.DEVNULL).returncode
+    return head + (" + changes" if dirty else "")
+
+
+def cmd_scorecard(args):
+    from exotb.bench import load_average, machine
+    from exotb.scorecard import CLASSES, Scorecard, table, write_section
+    started = time.monotonic()
+    only = set(args.only.split(",")) if args.only else None
+    with Bed(REPO, 3, log=say, keep_logs=args.keep_logs) as bed:
+        say("scorecard: %d trial(s) a class, -t %g -r %d" % (args.trials, args.interval, args.ratio))
+        results = Scorecard(bed, args.interval, args.ratio, out=say).run(args.trials, only)
+    took = time.monotonic() - started
+    say(table(results, args.trials))
+    if args.markdown:
+        write_section(args.markdown, results, args.trials, args.interval, args.ratio,
+                      "%s; load average %s at the end" % (machine(), load_average()), took, _commit())
+        say("wrote %s" % args.markdown)
+    say("scorecard took %.0f s" % took)
+    return 0 if results and all(len(rows) == args.trials for rows in results.values()) else 1
+
+
 def cmd_cleanup(args):
     names, folders = netns.clean_leftovers(include_live=args.all, log=say)
     say("cleanup: %d namespace(s) and %d folder(s) removed" % (names, folders))
@@ -166,6 +193,13 @@ def main(argv=None):
                     help="seconds watched after the last heal (default 8)")
     ch.add_argument("--quick", action="store_true", help="a few short seeds, for CI: --seeds 1-3 --duration 30 "
                     "unless given")
+    sco = sub.add_parser("scorecard", help="per failure class: time without a working holder (median, p99) and "
+                         "the longest two-holder window")
+    sco.add_argument("--trials", type=int, default=5, help="trials a class (default 5)")
+    sco.add_argument("-t", "--interval", type=float, default=0.5, help="advert interval, seconds (default 0.5)")
+    sco.add_argument("-r", "--ratio", type=int, default=3, help="dead ratio (default 3)")
+    sco.add_argument("--only", metavar="CLASSES", help="comma-separated failure classes (default: all)")
+    sco.add_argument("--markdown", metavar="FILE", help="also write the scorecard's section into FILE (BENCHMARKS.md)")
     cl = sub.add_parser("cleanup", help="remove what killed runs left (namespaces, processes, folders)")
     cl.add_argument("--all", action="store_true", help="also the namespaces of runs still alive")
     args = parser.parse_args(argv)
@@ -207,7 +241,16 @@ def main(argv=None):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
+    if getattr(args, "command", None) == "scorecard":
+        from exotb.scorecard import CLASSES
+        known = [name for name, _ in CLASSES]
+        unknown = sorted(set(args.only.split(",")) - set(known)) if args.only else []
+        if unknown:
+            parser.error("--only: unknown class(es) %s (expected some of: %s)" % (",".join(unknown), ",".join(known)))
+        if args.trials < 1:
+            parser.error("--trials %d: at least 1" % args.trials)
     handlers = {"up": cmd_up, "scenarios": cmd_scenarios, "bench": cmd_bench, "chaos": cmd_chaos,
+                "scorecard": cmd_scorecard,
                 "cleanup": cmd_cleanup}
     try:
         return handlers[args.command](args) or 0

@@ -179,3 +179,20 @@ class RulesTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WorkingHolderTest(unittest.TestCase):
+    def test_a_frozen_holder_does_not_work_until_it_resumes(self):
+        # a holds, is stopped 20-60; b attaches at 50, a is detached at 70.
+        events = [ev(10, "attach", A, A), ev(50, "attach", B, A, B), ev(70, "detach", A, B)]
+        self.assertEqual([(20, 50)], episodes.without_working_holder(events, 10, 100, {A: [(20, 60)]}))
+        self.assertEqual([], episodes.without_working_holder(events, 10, 100))
+
+    def test_no_holder_counts_too(self):
+        self.assertEqual([(60, 140)], episodes.without_working_holder(ISOLATE_TWO, 10, 200))
+        self.assertEqual(80, episodes.total([(60, 100), (120, 160)]))
+
+    def test_nearest_rank(self):
+        self.assertEqual(5, episodes.nearest_rank([3, 1, 5, 2, 4], 99))
+        self.assertEqual(3, episodes.nearest_rank([3, 1, 5, 2, 4], 50))
+        self.assertIsNone(episodes.nearest_rank([], 99))
