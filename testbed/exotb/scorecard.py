@@ -180,5 +180,6 @@ def write_section(path, results, trials, interval, ratio, machine, took, commit)
     section = SECTION % {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "took": took,
                          "machine": machine, "trials": trials, "interval": interval, "ratio": ratio,
                          "dead": interval * ratio, "quiet": QUIET, "commit": commit, "table": table(results, trials)}
+    text = put_section(_read(path), section)  # read before open(..., "w") empties it
     with open(path, "w") as f:
-        f.write(put_section(_read(path), section))
+        f.write(text)
