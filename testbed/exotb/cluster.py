@@ -305,6 +305,7 @@ class Node:
         self.log = os.path.join(workdir, "%s.log" % self.name)
         self.proc = None
         self.argv = None
+        self.env = None
 
     def start(self, interval, ratio, priority, peers=None, group=False, extra=(), network=False):
         """Runs exoip -W: peers is a list of host indexes (static -p), or group=True for -G;
@@ -335,8 +336,13 @@ class Node:
         else:
             argv += ["-p", ",".join(host_address(p) for p in peers if p != self.index)]
         argv += list(extra)
-        self.argv = argv
+        self.argv, self.env = argv, env
         self.proc = spawn(self.namespace, argv, self.log, env=env)
+        return self
+
+    def restart(self):
+        """Starts the process again with the command line of the last start (after a kill or a stop)."""
+        self.proc = spawn(self.namespace, self.argv, self.log, env=self.env)
         return self
 
     def alive(self):

@@ -81,6 +81,54 @@ def cmd_bench(args):
     return run_bench(REPO, args, say)
 
 
+def cmd_chaos(args):
+    from exotb.chaos import Chaos
+    started = time.monotonic()
+    with Bed(REPO, args.nodes[1], log=say, keep_logs=args.keep_logs) as bed:
+        chaos = Chaos(bed, interval=args.interval, ratio=args.ratio, duration=args.duration, settle=args.settle,
+                      nodes=args.nodes, out=say, keep_logs=args.keep_logs)
+        say("chaos: seeds %s, %d-%d nodes, -t %g -r %d, faults for %g s a seed, settle %g s; limits: several "
+            "holders %.1f s, convergence %.2f s" % (args.seeds_text, args.nodes[0], args.nodes[1], args.interval,
+                                                   args.ratio, args.duration, args.settle, chaos.two_holder_limit,
+                                                   chaos.convergence_limit))
+        results = chaos.run(args.seeds)
+    say(chaos.summary(results))
+    failed = [r.seed for r in results if not r.ok]
+    if failed:
+        say("replay one: testbed/exoip-testbed%s chaos --seeds %d --nodes %d-%d --interval %g --ratio %d --duration %g"
+            % (" --keep-logs DIR" if not args.keep_logs else " --keep-logs %s" % args.keep_logs, failed[0],
+               args.nodes[0], args.nodes[1], args.interval, args.ratio, args.duration))
+    say("chaos took %.0f s" % (time.monotonic() - started))
+    return 1 if failed else 0
+
+
+def _commit():
+    """This checkout's commit (short), with "+changes" when its tracked files differ from it."""
+    import subprocess
+    head = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True).stdout.strip() or "?"
+    dirty = subprocess.run(["git", "-C", REPO, "diff", "--quiet", "HEAD"], stderr=subprocess.DEVNULL).returncode
+    return head + (" + changes" if dirty else "")
+
+
+def cmd_scorecard(args):
+    from exotb.bench import load_average, machine
+    from exotb.scorecard import CLASSES, Scorecard, table, write_section
+    started = time.monotonic()
+    only = set(args.only.split(",")) if args.only else None
+    with Bed(REPO, 3, log=say, keep_logs=args.keep_logs) as bed:
+        say("scorecard: %d trial(s) a class, -t %g -r %d" % (args.trials, args.interval, args.ratio))
+        results = Scorecard(bed, args.interval, args.ratio, out=say).run(args.trials, only)
+    took = time.monotonic() - started
+    say(table(results, args.trials))
+    if args.markdown:
+        write_section(args.markdown, results, args.trials, args.interval, args.ratio,
+                      "%s; load average %s at the end" % (machine(), load_average()), took, _commit())
+        say("wrote %s" % args.markdown)
+    say("scorecard took %.0f s" % took)
+    return 0 if results and all(len(rows) == args.trials for rows in results.values()) else 1
+
+
 def cmd_cleanup(args):
     names, folders = netns.clean_leftovers(include_live=args.all, log=say)
     say("cleanup: %d namespace(s) and %d folder(s) removed" % (names, folders))
@@ -132,6 +180,26 @@ def main(argv=None):
     be.add_argument("--op-delay", type=int, default=1000, metavar="MS",
                     help="the stand-in's operation delay of the op-delay row (default 1000)")
     be.add_argument("--command-line", default=None, help=argparse.SUPPRESS)
+    ch = sub.add_parser("chaos", help="seeded random faults against 3-5 nodes, judged from the stand-in's "
+                        "attach/detach log; exit 1 if a seed fails")
+    ch.add_argument("--seeds", default=None, metavar="RANGE", help="seeds to play, e.g. 1-20 or 1-3,7 (default 1-20; "
+                    "--quick: 1-3); a seed replays the same schedule")
+    ch.add_argument("--nodes", default="3-5", metavar="RANGE", help="how many nodes a seed draws from (default 3-5)")
+    ch.add_argument("-t", "--interval", type=float, default=0.5, help="advert interval, seconds (default 0.5)")
+    ch.add_argument("-r", "--ratio", type=int, default=3, help="dead ratio (default 3)")
+    ch.add_argument("--duration", type=float, default=None, metavar="S",
+                    help="seconds of faults a seed (default 60; --quick: 30)")
+    ch.add_argument("--settle", type=float, default=8.0, metavar="S",
+                    help="seconds watched after the last heal (default 8)")
+    ch.add_argument("--quick", action="store_true", help="a few short seeds, for CI: --seeds 1-3 --duration 30 "
+                    "unless given")
+    sco = sub.add_parser("scorecard", help="per failure class: time without a working holder (median, p99) and "
+                         "the longest two-holder window")
+    sco.add_argument("--trials", type=int, default=5, help="trials a class (default 5)")
+    sco.add_argument("-t", "--interval", type=float, default=0.5, help="advert interval, seconds (default 0.5)")
+    sco.add_argument("-r", "--ratio", type=int, default=3, help="dead ratio (default 3)")
+    sco.add_argument("--only", metavar="CLASSES", help="comma-separated failure classes (default: all)")
+    sco.add_argument("--markdown", metavar="FILE", help="also write the scorecard's section into FILE (BENCHMARKS.md)")
     cl = sub.add_parser("cleanup", help="remove what killed runs left (namespaces, processes, folders)")
     cl.add_argument("--all", action="store_true", help="also the namespaces of runs still alive")
     args = parser.parse_args(argv)
@@ -154,11 +222,36 @@ def main(argv=None):
             parser.error("--only: unknown scenario(s) %s (expected some of: %s)"
                          % (",".join(unknown), ",".join(Scenarios.names())))
 
+    if getattr(args, "command", None) == "chaos":
+        from exotb import faultplan
+        args.seeds_text = args.seeds or ("1-3" if args.quick else "1-20")
+        args.duration = args.duration if args.duration is not None else (30.0 if args.quick else 60.0)
+        try:
+            args.seeds = faultplan.parse_range(args.seeds_text, "--seeds")
+            nodes = faultplan.parse_range(args.nodes, "--nodes")
+        except ValueError as e:
+            parser.error(str(e))
+        args.nodes = (nodes[0], nodes[-1])
+        if args.nodes[0] < 2 or args.nodes[1] > 9:
+            parser.error("--nodes: from 2 to 9 nodes (expected e.g. 3-5)")
+        if args.interval <= 0 or args.ratio < 1 or args.duration <= 0 or args.settle < 0:
+            parser.error("chaos: -t, --duration must be above 0, -r at least 1, --settle not negative")
+
     # Also when started in the background, where the shell leaves SIGINT ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
-    handlers = {"up": cmd_up, "scenarios": cmd_scenarios, "bench": cmd_bench, "cleanup": cmd_cleanup}
+    if getattr(args, "command", None) == "scorecard":
+        from exotb.scorecard import CLASSES
+        known = [name for name, _ in CLASSES]
+        unknown = sorted(set(args.only.split(",")) - set(known)) if args.only else []
+        if unknown:
+            parser.error("--only: unknown class(es) %s (expected some of: %s)" % (",".join(unknown), ",".join(known)))
+        if args.trials < 1:
+            parser.error("--trials %d: at least 1" % args.trials)
+    handlers = {"up": cmd_up, "scenarios": cmd_scenarios, "bench": cmd_bench, "chaos": cmd_chaos,
+                "scorecard": cmd_scorecard,
+                "cleanup": cmd_cleanup}
     try:
         return handlers[args.command](args) or 0
     except KeyboardInterrupt:

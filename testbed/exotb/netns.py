@@ -151,6 +151,7 @@ class Topology:
         self.created = []
         self._loss = set()
         self._public_drop = set()
+        self._chaos = set()
 
     def host(self, index):
         return "%s%d-h%d" % (PREFIX, self.run_id, index)
@@ -322,12 +323,30 @@ class Topology:
         out = run("ip", "netns", "exec", self.host(index), "nft", "list", "table", "inet", "exotb_pub", check=False)
         return sum(int(n) for n in re.findall(r"counter packets (\d+)", out))
 
+    def chaos(self, index, rules):
+        """Installs the nftables table `exotb_chaos` of the chaos run in host N (rules: its text,
+        from faultplan), replacing the one there; rules=None removes it."""
+        namespace = self.host(index)
+        if index in self._chaos:
+            subprocess.run(["ip", "netns", "exec", namespace, "nft", "delete", "table", "inet", "exotb_chaos"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._chaos.discard(index)
+        if rules is None:
+            return
+        done = subprocess.run(["ip", "netns", "exec", namespace, "nft", "-f", "-"], input=rules, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if done.returncode != 0:
+            raise TestbedError("nft in %s: %s" % (namespace, done.stderr.strip()))
+        self._chaos.add(index)
+
     def clear_loss(self):
-        """Removes every loss and public-link drop rule this run added."""
+        """Removes every loss, public-link drop and chaos rule this run added."""
         for index in list(self._loss):
             self.advert_loss(index, 0)
         for index in list(self._public_drop):
             self.public_advert_drop(index, False)
+        for index in list(self._chaos):
+            self.chaos(index, None)
 
     def dropped(self, index):
         """Packets the loss rule of host N dropped so far."""

@@ -11,7 +11,7 @@ import subprocess
 import time
 import traceback
 
-from . import analysis
+from . import analysis, episodes, faultplan
 from .bed import now
 from .cluster import ELASTIC_IP, JVM_DNS_TTL, MORE_ELASTIC_IPS, spawn, wait_until
 from .netns import TestbedError
@@ -114,8 +114,11 @@ class Scenarios:
         ("cpu-stress", "stress"), ("sigusr1", "sigusr1"), ("sigusr2", "sigusr2"),
         ("group-join", "group_join_leave"), ("idle-forgotten", "idle_forgotten"), ("resolver-down", "resolver_down"),
         ("service-down", "service_down"), ("private-network", "private_network"),
-        ("several-eips", "several_eips"),
+        ("several-eips", "several_eips"), ("pause-backup", "pause_backup"), ("isolate-two", "isolate_two"),
     ]
+    # Run only when named in --only: they reproduce issue 21's findings 1-3 and fail on the code
+    # before its fix, so they stay out of the full and --quick runs (CI's) until that fix lands.
+    ON_REQUEST = ("pause-backup", "isolate-two")
 
     @classmethod
     def names(cls):
@@ -126,6 +129,8 @@ class Scenarios:
         catalogue = [(name, getattr(self, method)) for name, method in self.CATALOGUE]
         for name, scenario in catalogue:
             if only and name not in only and not (name == "group-join" and "group-leave" in only):
+                continue
+            if name in self.ON_REQUEST and not (only and name in only):
                 continue
             started = time.monotonic()
             try:
@@ -470,6 +475,89 @@ class Scenarios:
                        ms(first.nanos - t0) if first else "never", bed.names(heir or ()),
                        "unmoved" if unmoved else "MOVED: %s" % {ip: bed.names(final[ip]) for ip in others},
                        sum(len(e) for e in others.values())))
+
+    # ---- issue 21: ownership under pauses and partitions, always at -t 0.5 -r 3 (its figures)
+
+    ISSUE21_INTERVAL = 0.5
+    ISSUE21_RATIO = 3
+    OPERATION_DELAY_MS = 1000
+
+    def _issue21_start(self, priorities):
+        """The nodes of `priorities` at -t 0.5 -r 3, settled with the best (lowest) one as master;
+        returns its index."""
+        self.bed.reset()
+        self.bed.start(priorities, self.ISSUE21_INTERVAL, self.ISSUE21_RATIO)
+        best = min(priorities, key=priorities.get)
+        self.bed.settle(best, timeout=30 + 10 * self.ISSUE21_INTERVAL * self.ISSUE21_RATIO)
+        return best
+
+    def pause_backup(self):
+        """Issue 21, finding 1: 3 nodes P 10/12/14; the P 14 backup SIGSTOPped for 4 s (longer
+        than the 1.5 s dead time), then SIGCONT. It must never attach, and no two-holder episode
+        may last over 1.5 s."""
+        bed, st = self.bed, self.bed.standin
+        master = self._issue21_start({1: 10, 2: 12, 3: 14})
+        backup = bed.nodes[3]
+        t_stop = backup.signal(signal.SIGSTOP)
+        time.sleep(4)
+        t_cont = backup.signal(signal.SIGCONT)
+        # Long enough to see a stray attach end (today the backup's own 5 s grace lets it go).
+        wait_until(lambda: len(st.holders()) == 1, 30, poll=0.1)
+        self.wait_quiet(t_cont, 3, timeout=30)
+        t_end = now()
+        events = st.events()
+        stray = [e for e in analysis.attaches(events, t_stop) if e.instance == backup.instance]
+        several = episodes.several_holders(events, t_stop, t_end)
+        longest = episodes.longest(several)
+        final = st.holders()
+        limit = 3 * self.ISSUE21_INTERVAL
+        ok = not stray and longest <= limit * 1e9 and final == {bed.iid(master)} and backup.alive()
+        self.record("pause-backup", ok, "h3 (P 14) stopped 4 s: %d attach(es) by h3 after SIGCONT%s; %d episode(s) "
+                    "with two holders, the longest %s (limit %.1f s); holders at the end %s; events after SIGCONT: %s"
+                    % (len(stray), " (the first %s after SIGCONT)" % ms(stray[0].nanos - t_cont) if stray else "",
+                       len(several), ms(longest), limit, bed.names(final), self._trail(events, t_cont)))
+
+    def _trail(self, events, t0):
+        """'attach h3 +0.10 s, detach h3 +3.20 s': the events after t0, for the figure."""
+        return ", ".join("%s %s %+.2f s" % (e.kind, self.bed.name_of(e.instance), (e.nanos - t0) / 1e9)
+                         for e in analysis.window(events, t0)) or "none"
+
+    def isolate_two(self):
+        """Issue 21, findings 2 and 3: 4 nodes P 16/12/10/14 (h3 the master); h1 (P 16) and h2
+        (P 12) cut off from their peers (every advert in and out of their public link dropped),
+        not from the API, for 10 s; then healed. Never no holder, every two-holder episode at
+        most 1.5 s, and h3 alone holding it within dead time + 1 s of the heal, with no change after.
+        The stand-in completes attach and detach operations OPERATION_DELAY_MS after the request, as
+        the real API takes its time, so the two new masters' attaches are in flight together."""
+        bed, st, topo = self.bed, self.bed.standin, self.bed.topology
+        master = self._issue21_start({1: 16, 2: 12, 3: 10, 4: 14})
+        st.call("PUT", "/_standin/settings", {"operation-delay-ms": self.OPERATION_DELAY_MS})
+        t_cut = now()
+        for index in (1, 2):
+            topo.chaos(index, faultplan.isolate_rules())
+        time.sleep(10)
+        # Convergence is judged as in the chaos run, with operations done at once.
+        st.call("PUT", "/_standin/settings", {"operation-delay-ms": 0})
+        for index in (1, 2):
+            topo.chaos(index, None)
+        t_heal = now()
+        dead = self.ISSUE21_INTERVAL * self.ISSUE21_RATIO
+        self.wait_quiet(t_heal, max(3, dead * 2), timeout=30)
+        t_end = now()
+        events = st.events()
+        bare = episodes.no_holder(events, t_cut, t_end)
+        several = episodes.several_holders(events, t_cut, t_end)
+        limit = 3 * self.ISSUE21_INTERVAL
+        converged, after, why = episodes.convergence(events, t_heal, t_end, {bed.iid(master)})
+        ok = not bare and episodes.longest(several) <= limit * 1e9 and converged and after <= (dead + 1) * 1e9
+        self.record("isolate-two", ok, "h1 and h2 cut off from their peers for 10 s: without a holder %s "
+                    "(%d episode(s)); %d episode(s) with several holders, the longest %s (limit %.1f s); after the "
+                    "heal %s; %d attach(es) during the cut; holders at the end %s; operations complete %d ms after "
+                    "the request until the heal; events: %s"
+                    % (ms(episodes.longest(bare)), len(bare), len(several), ms(episodes.longest(several)), limit,
+                       "h3 alone %s later (limit %.1f s)" % (ms(after), dead + 1) if converged else why,
+                       len(analysis.attaches(events, t_cut, t_heal)), bed.names(st.holders()),
+                       self.OPERATION_DELAY_MS, self._trail(events, t_cut)))
 
     def wait_quiet_all(self, ips, since, quiet, timeout):
         """wait_quiet over several Elastic IPs: no event on any of them for `quiet` seconds."""

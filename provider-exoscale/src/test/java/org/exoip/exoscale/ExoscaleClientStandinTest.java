@@ -309,7 +309,7 @@ class ExoscaleClientStandinTest {
             case UNAVAILABLE -> Fault.unavailable();
             case SLOW -> Fault.slow(Duration.ofSeconds(2));
             case DROP_CONNECTION -> Fault.dropConnection();
-            case OPERATION_FAILURE, STATUS -> throw new IllegalArgumentException(kind);
+            case OPERATION_FAILURE, STATUS, AMBIGUOUS -> throw new IllegalArgumentException(kind);
         };
     }
 

@@ -153,7 +153,8 @@ final class ApiHandler {
             Replies.message(exchange, 404, "instance " + instanceId + " not found");
             return;
         }
-        Fault failure = faults.takeOperationFailure(method, exchange.getRequestURI().getRawPath()).orElse(null);
+        Fault failure = faults.takeOperationFailure(method, exchange.getRequestURI().getRawPath(),
+                exchange.getRemoteAddress().getAddress().getHostAddress()).orElse(null);
         AttachmentEvent.Kind kind = action.equals("attach") ? AttachmentEvent.Kind.ATTACH : AttachmentEvent.Kind.DETACH;
         Replies.json(exchange, 200, ApiJson.operation(state.startOperation(kind, id, instanceId, failure)));
     }

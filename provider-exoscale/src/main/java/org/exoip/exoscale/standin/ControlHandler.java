@@ -176,7 +176,7 @@ final class ControlHandler {
         Duration delay = Duration.ofMillis(json.has("delay-ms") ? requiredLong(json, "delay-ms") : 0);
         int status = json.has("status") ? (int) requiredLong(json, "status") : 0;
         return new Fault(kind, times, optionalText(json, "method"), optionalText(json, "path"), retryAfter, delay,
-                optionalText(json, "reason"), optionalText(json, "message"), status);
+                optionalText(json, "reason"), optionalText(json, "message"), status, optionalText(json, "client"));
     }
 
     private ObjectNode stateJson() {
@@ -240,7 +240,7 @@ final class ControlHandler {
         ArrayNode faults = node.putArray("faults");
         for (Fault fault : server.faults().pending()) {
             ObjectNode f = faults.addObject().put("kind", fault.kind().wireName()).put("times", fault.times());
-            f.put("method", fault.method()).put("path", fault.pathRegex());
+            f.put("method", fault.method()).put("path", fault.pathRegex()).put("client", fault.client());
             if (fault.kind() == Fault.Kind.RATE_LIMITED) {
                 f.put("retry-after-seconds", fault.retryAfterSeconds());
             } else if (fault.kind() == Fault.Kind.SLOW) {

@@ -27,9 +27,12 @@ import java.util.regex.PatternSyntaxException;
  * @param message           for {@link Kind#OPERATION_FAILURE}: the operation's {@code message}; for
  *                          {@link Kind#STATUS}: the answer's {@code message}
  * @param status            for {@link Kind#STATUS}: the HTTP status answered, 400 to 599
+ * @param client            the client address it applies to, as the stand-in sees it (e.g.
+ *                          {@code 192.0.2.11}), or {@code null} for any: a fault on one node's
+ *                          path to the API while the others are served
  */
 public record Fault(Kind kind, int times, String method, String pathRegex, int retryAfterSeconds, Duration delay,
-        String reason, String message, int status) {
+        String reason, String message, int status, String client) {
 
     /** The kinds of misbehaviour; {@link #wireName()} is the name the control API uses. */
     public enum Kind {
@@ -39,14 +42,22 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
         RATE_LIMITED("rate-limited"),
         /** 500 with the plain-text body {@code service unavailable}. */
         UNAVAILABLE("unavailable"),
-        /** Waits {@link Fault#delay()}, then answers normally. */
+        /**
+         * Waits {@link Fault#delay()}, then answers normally; {@link Faults#clear()} ends the wait
+         * early, so a "hanging" API heals when the faults are cleared.
+         */
         SLOW("slow"),
         /** Closes the connection without any response. */
         DROP_CONNECTION("drop-connection"),
         /** An attach or detach is accepted, but its operation ends in {@code failure}. */
         OPERATION_FAILURE("operation-failure"),
         /** {@link Fault#status()} with {@code {"message": ...}}, as the API refuses a call (403: the key's role). */
-        STATUS("status");
+        STATUS("status"),
+        /**
+         * The request is carried out (an attach or detach happens), but the answer is lost: the
+         * client gets a 504 HTML page, as from a proxy whose upstream answered too late.
+         */
+        AMBIGUOUS("ambiguous");
 
         private final String wireName;
 
@@ -99,6 +110,7 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
             }
             message = message == null ? "refused (stand-in fault)" : message;
         }
+        client = client == null || client.isBlank() ? null : client.strip();
     }
 
     /** 502 with an HTML body, once. */
@@ -108,7 +120,7 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
 
     /** 429 with {@code Retry-After: seconds} (none if negative), once. */
     public static Fault rateLimited(int retryAfterSeconds) {
-        return new Fault(Kind.RATE_LIMITED, 1, null, null, retryAfterSeconds, Duration.ZERO, null, null, 0);
+        return new Fault(Kind.RATE_LIMITED, 1, null, null, retryAfterSeconds, Duration.ZERO, null, null, 0, null);
     }
 
     /** 500 with the plain-text body {@code service unavailable}, once. */
@@ -118,7 +130,7 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
 
     /** Wait {@code delay} before answering normally, once. */
     public static Fault slow(Duration delay) {
-        return new Fault(Kind.SLOW, 1, null, null, -1, delay, null, null, 0);
+        return new Fault(Kind.SLOW, 1, null, null, -1, delay, null, null, 0, null);
     }
 
     /** Close the connection without a response, once. */
@@ -128,21 +140,26 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
 
     /** The next attach or detach operation ends in {@code failure} with this reason and message. */
     public static Fault operationFailure(String reason, String message) {
-        return new Fault(Kind.OPERATION_FAILURE, 1, null, null, -1, Duration.ZERO, reason, message, 0);
+        return new Fault(Kind.OPERATION_FAILURE, 1, null, null, -1, Duration.ZERO, reason, message, 0, null);
     }
 
     /** Answer {@code status} (400-599) with {@code {"message": message}}, once: e.g. 403 for a refused key. */
     public static Fault status(int status, String message) {
-        return new Fault(Kind.STATUS, 1, null, null, -1, Duration.ZERO, null, message, status);
+        return new Fault(Kind.STATUS, 1, null, null, -1, Duration.ZERO, null, message, status, null);
+    }
+
+    /** Carry the request out but answer 504 with an HTML page, once: the client cannot know what happened. */
+    public static Fault ambiguous() {
+        return of(Kind.AMBIGUOUS);
     }
 
     private static Fault of(Kind kind) {
-        return new Fault(kind, 1, null, null, -1, Duration.ZERO, null, null, 0);
+        return new Fault(kind, 1, null, null, -1, Duration.ZERO, null, null, 0, null);
     }
 
     /** This fault for the next {@code n} matching requests. */
     public Fault times(int n) {
-        return new Fault(kind, n, method, pathRegex, retryAfterSeconds, delay, reason, message, status);
+        return new Fault(kind, n, method, pathRegex, retryAfterSeconds, delay, reason, message, status, client);
     }
 
     /**
@@ -150,11 +167,18 @@ public record Fault(Kind kind, int times, String method, String pathRegex, int r
      * match of {@code pathRegex} ({@code null}: any), e.g. {@code matching("PUT", ":attach$")}.
      */
     public Fault matching(String method, String pathRegex) {
-        return new Fault(kind, times, method, pathRegex, retryAfterSeconds, delay, reason, message, status);
+        return new Fault(kind, times, method, pathRegex, retryAfterSeconds, delay, reason, message, status, client);
     }
 
-    boolean matches(String requestMethod, String rawPath) {
+    /** This fault only for requests from this client address ({@code null}: any), e.g. {@code "192.0.2.11"}. */
+    public Fault from(String clientAddress) {
+        return new Fault(kind, times, method, pathRegex, retryAfterSeconds, delay, reason, message, status,
+                clientAddress);
+    }
+
+    boolean matches(String requestMethod, String rawPath, String clientAddress) {
         return (method == null || method.equals(requestMethod))
+                && (client == null || client.equals(clientAddress))
                 && (pathRegex == null || Pattern.compile(pathRegex).matcher(rawPath).find());
     }
 }

@@ -265,11 +265,29 @@ public final class StandinServer implements AutoCloseable {
         if (isApi || metadataKey.isPresent()) {
             requestCounts.computeIfAbsent(route, r -> new LongAdder()).increment();
         }
-        Optional<Fault> fault = faults.takeHttpFault(method, path);
+        Optional<Fault> fault = faults.takeHttpFault(method, path,
+                exchange.getRemoteAddress().getAddress().getHostAddress());
+        if (fault.isPresent() && fault.get().kind() == Fault.Kind.AMBIGUOUS) {
+            // The request is carried out, its answer lost on the way back: what a client of a real
+            // API sees when a proxy times out after the write was done.
+            LOG.debug("stand-in {}: fault {} on {}", baseUri(), fault.get().kind(), route);
+            serve(new AnswerLost(exchange), body, isApi, metadataKey);
+            Replies.text(exchange, 504, "text/html", "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n"
+                    + "<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                    + "</body>\r\n</html>\r\n");
+            return;
+        }
         if (fault.isPresent() && playFault(exchange, fault.get())) {
             LOG.debug("stand-in {}: fault {} on {}", baseUri(), fault.get().kind(), route);
             return;
         }
+        serve(exchange, body, isApi, metadataKey);
+    }
+
+    private void serve(HttpExchange exchange, byte[] body, boolean isApi, Optional<String> metadataKey)
+            throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
         if (isApi) {
             api.handle(exchange, body);
         } else if (metadataKey.isPresent()) {
@@ -295,7 +313,7 @@ public final class StandinServer implements AutoCloseable {
             case UNAVAILABLE -> Replies.text(exchange, 500, "text/plain", "service unavailable");
             case SLOW -> {
                 // Real time on purpose: the point is to make the client's own timeout fire.
-                Thread.sleep(fault.delay().toMillis());
+                faults.awaitSlow(fault.delay());
                 return false;
             }
             case DROP_CONNECTION -> {
@@ -303,7 +321,7 @@ public final class StandinServer implements AutoCloseable {
                 exchange.close();
             }
             case STATUS -> Replies.message(exchange, fault.status(), fault.message());
-            case OPERATION_FAILURE -> throw new IllegalStateException("not an HTTP fault: " + fault);
+            case OPERATION_FAILURE, AMBIGUOUS -> throw new IllegalStateException("not played here: " + fault);
             default -> throw new IllegalStateException("unknown fault " + fault);
         }
         return true;

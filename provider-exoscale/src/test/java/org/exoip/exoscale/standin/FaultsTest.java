@@ -150,6 +150,64 @@ class FaultsTest extends StandinTestBase {
         assertThrows(IllegalArgumentException.class, () -> Fault.proxyError().matching(null, "(unclosed"));
         assertThrows(IllegalArgumentException.class, () -> Fault.slow(Duration.ofMillis(-1)));
         assertThrows(IllegalArgumentException.class, () -> Fault.Kind.fromWireName("explode"));
-        assertFalse(Fault.proxyError().matching("get", null).matches("PUT", "/v2/elastic-ip"));
+        assertFalse(Fault.proxyError().matching("get", null).matches("PUT", "/v2/elastic-ip", "127.0.0.1"));
+    }
+
+    @Test
+    void aFaultFromOneClientSparesTheOthers() throws Exception {
+        // This test's client is 127.0.0.1: a fault for another address is left queued, untouched.
+        server.faults().add(Fault.unavailable().times(5).from("127.0.0.2"));
+        assertEquals(200, get("/elastic-ip").statusCode());
+        assertEquals(5, server.faults().pending().get(0).times());
+        server.faults().clear();
+        server.faults().add(Fault.unavailable().from("127.0.0.1"));
+        assertEquals(500, get("/elastic-ip").statusCode());
+        assertTrue(server.faults().pending().isEmpty());
+    }
+
+    @Test
+    void aFaultForOneClientIsQueuedThroughTheControlApi() throws Exception {
+        assertEquals(200, control("POST", "/faults", "{\"kind\":\"unavailable\",\"times\":3,\"client\":\"127.0.0.9\"}")
+                .statusCode());
+        assertEquals(200, get("/elastic-ip").statusCode());
+        JsonNode queued = json(control("GET", "/faults", null)).get("faults").get(0);
+        assertEquals("127.0.0.9", queued.get("client").asText());
+        assertEquals(3, queued.get("times").asInt());
+    }
+
+    @Test
+    void ambiguousAttachHappensButAnswers504() throws Exception {
+        assertEquals(200, control("POST", "/faults", "{\"kind\":\"ambiguous\",\"method\":\"PUT\",\"path\":\":attach$\"}")
+                .statusCode());
+        HttpResponse<String> response = put("/elastic-ip/" + eip + ":attach", "{\"instance\":{\"id\":\"" + node1 + "\"}}");
+        assertEquals(504, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        assertTrue(response.body().contains("504 Gateway Time-out"), response.body());
+        assertEquals(Set.of(node1), state.holders(eip), "the write was done");
+        assertEquals(1, state.events().size());
+        assertEquals("success", operate("detach", node1).get("state").asText(), "once only");
+    }
+
+    @Test
+    void clearingTheFaultsEndsASlowAnswer() throws Exception {
+        server.faults().add(Fault.slow(Duration.ofMinutes(5)));
+        var answer = client.sendAsync(signed("GET", api("/elastic-ip"), null).timeout(Duration.ofMinutes(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // Taken from the queue: the request is being held. Clear until it answers (a clear that
+        // came between the take and the wait would not count), within a deadline far below the delay.
+        while (!server.faults().pending().isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        while (!answer.isDone() && System.nanoTime() < deadline) {
+            server.faults().clear();
+            try {
+                answer.get(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException stillHeld) {
+                // clear again
+            }
+        }
+        assertTrue(answer.isDone(), "the slow answer still held 30 s after the faults were cleared");
+        assertEquals(200, answer.get().statusCode());
     }
 }
