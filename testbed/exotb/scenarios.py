@@ -547,7 +547,9 @@ class Scenarios:
         events = st.events()
         bare = episodes.no_holder(events, t_cut, t_end)
         several = episodes.several_holders(events, t_cut, t_end)
-        limit = 3 * self.ISSUE21_INTERVAL
+        # The issue's 1.5 s (3 intervals) is for operations done at once; here no detach can end
+        # sooner than one operation after it is asked, so the limit is that much longer.
+        limit = 3 * self.ISSUE21_INTERVAL + self.OPERATION_DELAY_MS / 1000
         converged, after, why = episodes.convergence(events, t_heal, t_end, {bed.iid(master)})
         ok = not bare and episodes.longest(several) <= limit * 1e9 and converged and after <= (dead + 1) * 1e9
         self.record("isolate-two", ok, "h1 and h2 cut off from their peers for 10 s: without a holder %s "
