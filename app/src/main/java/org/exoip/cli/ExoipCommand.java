@@ -33,12 +33,14 @@ import org.exoip.cloud.ElasticIpProviders;
 import org.exoip.cloud.ObservedElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.cloud.TimedElasticIpProvider;
 import org.exoip.exoscale.ExoscaleClient;
 import org.exoip.exoscale.TrustedCertificates;
 import org.exoip.exoscale.standin.StandinCommand;
 import org.exoip.logging.LogFormat;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
+import org.exoip.logging.NodeThreadFactory;
 import org.exoip.logging.Secrets;
 import org.exoip.health.HealthMonitor;
 import org.exoip.metrics.ExoipMetrics;
@@ -239,8 +241,9 @@ public final class ExoipCommand implements Callable<Integer> {
 
     @Option(names = "--api-timeout", paramLabel = "DURATION", defaultValue = "30",
             converter = Converters.PositiveDuration.class,
-            description = "Longest time one cloud step may take before it is retried (env: IF_EXOSCALE_API_TIMEOUT; "
-                    + "default: ${DEFAULT-VALUE}s).")
+            description = "Longest time one cloud step (a read of the holders, an attach or a detach, a keep-warm "
+                    + "read) may take, all its tries included; then it fails, saying how many tries it made in how long, "
+                    + "and -W retries it (env: IF_EXOSCALE_API_TIMEOUT; default: ${DEFAULT-VALUE}s).")
     Duration apiTimeout;
 
     @Option(names = "--api-idle-timeout", paramLabel = "DURATION", defaultValue = "20",
@@ -497,8 +500,8 @@ public final class ExoipCommand implements Callable<Integer> {
             LOG.warn("Dry run: the Elastic IP is never attached nor detached, only logged");
         }
         return switch (config.mode()) {
-            case ATTACH -> once(providers, wrapped.self(), true);
-            case DETACH -> once(providers, wrapped.self(), false);
+            case ATTACH -> once(providers, wrapped.self(), true, config.apiTimeout());
+            case DETACH -> once(providers, wrapped.self(), false, config.apiTimeout());
             case WATCH -> watch(config, wrapped, engine, metrics);
         };
     }
@@ -506,18 +509,20 @@ public final class ExoipCommand implements Callable<Integer> {
     /**
      * -A / -D: attaches (or detaches) each Elastic IP given, in order. One that fails does not stop
      * the others; the run fails once all were tried, with one message naming each that failed.
+     * Each step (the read of the holders, the write) ends within {@code apiTimeout}, as in -W.
      */
-    private int once(Map<Inet4Address, ElasticIpProvider> providers, UUID self, boolean attach)
+    private int once(Map<Inet4Address, ElasticIpProvider> providers, UUID self, boolean attach, Duration apiTimeout)
             throws CloudException {
         List<String> failures = new ArrayList<>();
         boolean several = providers.size() > 1;
         for (Map.Entry<Inet4Address, ElasticIpProvider> each : providers.entrySet()) {
             String which = several ? "Elastic IP " + each.getKey().getHostAddress() : "Elastic IP";
-            try {
+            try (TimedElasticIpProvider timed = new TimedElasticIpProvider(each.getValue(), apiTimeout,
+                    new NodeThreadFactory(self.toString(), "exoip-api"))) {
                 if (attach) {
-                    attachOnce(each.getValue(), self, which);
+                    attachOnce(timed, self, which);
                 } else {
-                    detachOnce(each.getValue(), self, which);
+                    detachOnce(timed, self, which);
                 }
             } catch (CloudException e) {
                 if (!several) {

@@ -15,11 +15,15 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.exoip.exoscale.StepDeadline;
 
 /**
- * Bounds every call of another provider by a timeout, whatever that provider does, so that a hung
- * call cannot stall the reconciler. A call that times out is abandoned (interrupted) and reported
- * as a retryable failure; reconciling re-reads the cloud, so a late success does no harm.
+ * Bounds every call of another provider by a timeout ({@code --api-timeout}), whatever that
+ * provider does, so that a hung call cannot stall the reconciler nor a one-shot {@code -A}. The
+ * call, with all its tries, is given a {@link StepDeadline} a little before the timeout (the
+ * {@link #reserve}), so that the Exoscale client ends it itself and says how many tries it made
+ * in how long; a call still running at the timeout is abandoned (interrupted) and reported as a
+ * retryable failure. Reconciling re-reads the cloud, so a late success does no harm.
  */
 public final class TimedElasticIpProvider implements ElasticIpProvider, AutoCloseable {
 
@@ -89,8 +93,20 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
         }, false);
     }
 
+    /**
+     * How much sooner than the timeout the step's own deadline falls: a tenth of it, at most
+     * 250 ms, time for the client's failure to come back before the call is abandoned.
+     */
+    static Duration reserve(Duration timeout) {
+        Duration tenth = timeout.dividedBy(10);
+        return tenth.compareTo(MAX_RESERVE) < 0 ? tenth : MAX_RESERVE;
+    }
+
+    private static final Duration MAX_RESERVE = Duration.ofMillis(250);
+
     private <T> T call(String what, Callable<T> body, boolean read) throws CloudException {
-        FutureTask<T> future = new FutureTask<>(body);
+        StepDeadline deadline = StepDeadline.of(timeout, reserve(timeout));
+        FutureTask<T> future = new FutureTask<>(() -> deadline.run(body));
         if (read) {
             pendingRead.set(future); // before it runs, so that it can be abandoned from its first instant
         }
@@ -101,7 +117,9 @@ public final class TimedElasticIpProvider implements ElasticIpProvider, AutoClos
             throw new AbandonedCallException(what + " abandoned for a fresh one");
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new CloudException(what + " failed: no answer within " + timeout.toMillis() + " ms", true);
+            int tries = deadline.tries();
+            throw new CloudException(what + " failed: not done within " + timeout.toMillis() + " ms, the API timeout ("
+                    + tries + (tries == 1 ? " try" : " tries") + ", abandoned)", true);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CloudException cloud) {
                 throw cloud;

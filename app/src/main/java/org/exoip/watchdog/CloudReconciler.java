@@ -54,7 +54,7 @@ import org.exoip.cloud.ElasticIpProvider;
  * retried at the same back-off, since an operator may mend the key's role at any time, but it is
  * not a passing fault: it is logged at ERROR (again every {@link #REFUSAL_LOG_INTERVAL} while it
  * lasts) and kept in {@link #refusal()} for the health check, the metrics and {@code info}, until
- * a pass succeeds.
+ * the refused call (or a whole pass) succeeds.
  */
 public final class CloudReconciler implements AutoCloseable {
 
@@ -150,7 +150,7 @@ public final class CloudReconciler implements AutoCloseable {
 
     public CloudReconciler(ElasticIpProvider provider, UUID self, Duration reconcileInterval, Backoff backoff,
             LongSupplier nanoClock, Pause pause, ThreadFactory threads) {
-        this.provider = Objects.requireNonNull(provider, "provider");
+        this.provider = clearingRefusals(Objects.requireNonNull(provider, "provider"));
         this.self = Objects.requireNonNull(self, "self");
         this.reconcileInterval = reconcileInterval;
         this.backoff = backoff;
@@ -472,7 +472,7 @@ public final class CloudReconciler implements AutoCloseable {
 
     /**
      * The cloud's refusal of this node's calls while it lasts: from a refused call (401, 403, 404)
-     * until a reconcile pass succeeds. Any thread.
+     * until a call of the same kind, or a whole reconcile pass, succeeds. Any thread.
      */
     public Optional<Refusal> refusal() {
         return Optional.ofNullable(refusal);
@@ -511,7 +511,72 @@ public final class CloudReconciler implements AutoCloseable {
         }
     }
 
-    /** A pass went through: whatever refusal there was is over. */
+    /** The kind of call ({@code holders}, {@code attach}, {@code detach}) the cloud last refused. */
+    private volatile String refusedCall;
+
+    /** A call of the provider, for {@link #outcome}. */
+    @FunctionalInterface
+    private interface CloudCall<T> {
+        T run() throws CloudException;
+    }
+
+    /**
+     * {@code cloud}, with each call's outcome noted: once a call of the kind the cloud refused
+     * goes through, the refusal is over at once, not only at the end of a pass that succeeds as a
+     * whole (the pass may still fail for a passing reason, and the health check would report the
+     * old refusal until the next one). A call of another kind proves nothing about the refused one.
+     */
+    private ElasticIpProvider clearingRefusals(ElasticIpProvider cloud) {
+        return new ElasticIpProvider() {
+            @Override
+            public Set<UUID> holders() throws CloudException {
+                return outcome("holders", cloud::holders);
+            }
+
+            @Override
+            public void attach(UUID instance) throws CloudException {
+                outcome("attach", () -> {
+                    cloud.attach(instance);
+                    return null;
+                });
+            }
+
+            @Override
+            public void detach(UUID instance) throws CloudException {
+                outcome("detach", () -> {
+                    cloud.detach(instance);
+                    return null;
+                });
+            }
+
+            @Override
+            public void probe() throws CloudException {
+                cloud.probe();
+            }
+
+            @Override
+            public void abandonRead() {
+                cloud.abandonRead();
+            }
+        };
+    }
+
+    private <T> T outcome(String call, CloudCall<T> body) throws CloudException {
+        try {
+            T value = body.run();
+            if (refusal != null && call.equals(refusedCall)) {
+                accepted();
+            }
+            return value;
+        } catch (CloudException e) {
+            if (e.refusal().isPresent() || e.certificate()) {
+                refusedCall = call;
+            }
+            throw e;
+        }
+    }
+
+    /** A pass went through, or the refused call did: whatever refusal there was is over. */
     private void accepted() {
         Refusal before = refusal;
         if (before != null) {

@@ -22,6 +22,9 @@ public final class InfoReport {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    /** The Cloud line before any read of the holders was answered: "ok" would claim what nobody knows. */
+    static final String NOT_REACHED = "not reached yet";
+
     private InfoReport() {
     }
 
@@ -42,7 +45,7 @@ public final class InfoReport {
         line(out, "State", watchdog.role().name());
         line(out, "Master", master(watchdog));
         line(out, "Holders", holders(holders, " "));
-        line(out, "Cloud", cloudRefusal.map(r -> "REFUSED " + r).orElse("ok"));
+        line(out, "Cloud", cloudRefusal.map(r -> "REFUSED " + r).orElse(holders.isEmpty() ? NOT_REACHED : "ok"));
         timing(out, settings, lastAdvert, sinceLastAdvert);
         peers(out, peers, peer -> peer.priority() < 0 ? "unknown" : Integer.toString(peer.priority()));
         return out.toString();
@@ -81,7 +84,18 @@ public final class InfoReport {
         List<String> refused = addresses.stream().filter(a -> a.cloudRefusal().isPresent())
                 .map(a -> a.watchdog().settings().elasticIp().getHostAddress() + ": " + a.cloudRefusal().get())
                 .toList();
-        line(out, "Cloud", refused.isEmpty() ? "ok" : "REFUSED " + String.join("; ", refused));
+        List<String> unreached = addresses.stream().filter(a -> a.cloudRefusal().isEmpty() && a.holders().isEmpty())
+                .map(a -> a.watchdog().settings().elasticIp().getHostAddress()).toList();
+        List<String> cloud = new java.util.ArrayList<>();
+        if (!refused.isEmpty()) {
+            cloud.add("REFUSED " + String.join("; ", refused));
+        }
+        if (unreached.size() == addresses.size()) {
+            cloud.add(NOT_REACHED);
+        } else if (!unreached.isEmpty()) {
+            cloud.add(NOT_REACHED + " for " + String.join(", ", unreached));
+        }
+        line(out, "Cloud", cloud.isEmpty() ? "ok" : String.join("; ", cloud));
         timing(out, settings, lastAdvert, sinceLastAdvert);
         Map<java.net.InetAddress, Map<String, Integer>> byPeer = new LinkedHashMap<>();
         for (Address a : addresses) {

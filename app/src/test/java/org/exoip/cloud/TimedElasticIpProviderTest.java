@@ -52,7 +52,8 @@ class TimedElasticIpProviderTest {
         try (TimedElasticIpProvider timed = new TimedElasticIpProvider(hanging, Duration.ofMillis(50), Thread::new)) {
             CloudException e = assertThrows(CloudException.class, () -> timed.attach(ID));
             assertTrue(e.retryable());
-            assertEquals("attach the Elastic IP to " + ID + " failed: no answer within 50 ms", e.getMessage());
+            assertEquals("attach the Elastic IP to " + ID + " failed: not done within 50 ms, the API timeout (0 tries, abandoned)",
+                    e.getMessage());
         } finally {
             hanging.release.countDown();
         }

@@ -10,8 +10,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.Level;
 import org.exoip.cloud.Backoff;
+import org.exoip.cloud.CloudException;
+import org.exoip.cloud.ElasticIpProvider;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.logging.CapturedLog;
 import org.exoip.watchdog.CloudReconciler.Outcome;
@@ -96,6 +99,45 @@ class CloudReconcilerTest {
             assertEquals(Outcome.CONVERGED, reconciler.reconcile(master()));
             assertEquals(Optional.empty(), reconciler.refusal(), "a pass that succeeds clears it");
         }
+    }
+
+    @Test
+    void aRefusalEndsWhenTheRefusedCallGoesThroughEvenIfThePassFailsLater() {
+        AtomicReference<CloudException> attachFails = new AtomicReference<>(
+                new CloudException("attach failed: 503 busy", true));
+        ElasticIpProvider flaky = new ElasticIpProvider() {
+            @Override
+            public Set<UUID> holders() throws CloudException {
+                return cloud.holders();
+            }
+
+            @Override
+            public void attach(UUID instance) throws CloudException {
+                if (attachFails.get() != null) {
+                    throw attachFails.get();
+                }
+                cloud.attach(instance);
+            }
+
+            @Override
+            public void detach(UUID instance) throws CloudException {
+                cloud.detach(instance);
+            }
+        };
+        CloudReconciler passes = new CloudReconciler(flaky, SELF, Duration.ofSeconds(60),
+                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), clock::get, d -> { }, r -> null);
+        cloud.setHolders(Set.of(PEER));
+        cloud.refuseNext(1, 403);
+        assertEquals(Outcome.FAILED, passes.reconcile(master()));
+        assertEquals(403, passes.refusal().orElseThrow().status());
+
+        assertEquals(Outcome.FAILED, passes.reconcile(master()), "the read goes through, the attach fails (passing)");
+        assertEquals(Optional.empty(), passes.refusal(), "the refused read went through: the refusal is over");
+
+        attachFails.set(new CloudException("attach failed: 403 role", false, 403, null));
+        assertEquals(Outcome.FAILED, passes.reconcile(master()));
+        assertEquals(Outcome.FAILED, passes.reconcile(master()));
+        assertEquals(2, passes.refusal().orElseThrow().calls(), "a read that goes through proves no attach");
     }
 
     @Test

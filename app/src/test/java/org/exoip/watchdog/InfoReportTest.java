@@ -48,7 +48,7 @@ class InfoReportTest {
         assertTrue(lines.contains("Priority    10"), text);
         assertTrue(lines.contains("State       MASTER"), text);
         assertTrue(lines.contains("Holders     unknown"), text);
-        assertTrue(lines.contains("Cloud       ok"), text);
+        assertTrue(lines.contains("Cloud       not reached yet"), "no answer yet, so not 'ok': " + text);
         assertTrue(lines.contains("Interval    0.200s"), text);
         assertTrue(lines.contains("Dead ratio  3"), text);
         assertTrue(lines.contains("Last advert 2026-11-22T04:00:00.000Z (0.150s ago)"), text);
@@ -85,6 +85,24 @@ class InfoReportTest {
         assertTrue(lines.contains("Peer 192.0.2.11 id=" + PEER
                 + " priority=198.51.100.50:20,198.51.100.51:25 alive last-seen=0.412s ago"), text);
         assertTrue(lines.contains("Peer 192.0.2.12 id=unknown priority=unknown dead last-seen=never"), text);
+    }
+
+    @Test
+    void theCloudIsOkOnceItAnsweredAndNotReachedForAnAddressItNeverDid() {
+        Watchdog w = masterThatHeardOnePeer(Duration.ofMillis(200), "192.0.2.2", "192.0.2.3", 100 * MS);
+        String one = InfoReport.render(w, List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(Set.of()));
+        assertTrue(one.lines().toList().contains("Cloud       ok"), one);
+
+        Watchdog b = new Watchdog(new NodeSettings(SELF, (Inet4Address) address("198.51.100.51"), 30,
+                Duration.ofSeconds(1), 3), x -> false, t -> { });
+        String two = InfoReport.render(List.of(
+                new InfoReport.Address(w, List.of(), Optional.of(Set.of()), Optional.empty()),
+                new InfoReport.Address(b, List.of(), Optional.empty(), Optional.empty())),
+                List.of(), Optional.empty(), Optional.empty(), new KeptAddresses(List.of(
+                        KeptAddresses.KeptAddress.of((Inet4Address) address("198.51.100.50")),
+                        KeptAddresses.KeptAddress.of((Inet4Address) address("198.51.100.51"))), false, false));
+        assertTrue(two.lines().toList().contains("Cloud       not reached yet for 198.51.100.51"), two);
     }
 
     @Test

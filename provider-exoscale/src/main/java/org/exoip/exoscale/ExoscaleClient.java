@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,7 +100,8 @@ import org.exoip.exoscale.generated.model.UpdateElasticIpRequest;
  *       a new one at the same moment, each with its own signature; a detach on the pooled one,
  *       and on a new one too when no answer came within two round trips. The first answer wins,
  *       and its pool is kept. So a connection that a middlebox forgot costs the attach one TCP
- *       and TLS handshake, never a request timeout. Writes are safe to repeat: the API refuses
+ *       and TLS handshake, never a request timeout. The keep-warm read is hedged the same way,
+ *       after a second. Writes are safe to repeat: the API refuses
  *       the second attach (or detach) as a conflict, which is read back when it is the one
  *       waited for.</li>
  *   <li>After a network failure or timeout, the retry goes out on a new pool too.</li>
@@ -148,6 +150,8 @@ public final class ExoscaleClient {
     private final LongSupplier ticker;
     private final Clock clock;
     private final PollSchedule pollSchedule;
+    private final RetrySchedule retrySchedule;
+    /** The retry policy of a call made outside any {@link StepDeadline}. */
     private final RetryPolicy<Object> retryPolicy;
     private final SSLContext sslContext;
     /** Where requests connect when the endpoint is a host name; null for an address (or when the JDK forbids it). */
@@ -166,8 +170,20 @@ public final class ExoscaleClient {
     private volatile long srttNanos;
     static final Duration MIN_HEDGE = Duration.ofMillis(20);
     static final Duration MAX_HEDGE = Duration.ofSeconds(1);
+    /** Less than this left of a step's time, and no further try starts: a try needs a round trip at least. */
+    static final Duration MIN_TRY = Duration.ofMillis(100);
+    /**
+     * The answer timeout of the try under way on this thread, shorter than the request timeout when
+     * a {@link StepDeadline} is near; read by the request interceptor, which runs on that thread.
+     */
+    private static final ThreadLocal<Duration> TRY_TIMEOUT = new ThreadLocal<>();
+    /** The status and content type of the last answer on this thread, to say what came instead of JSON. */
+    private static final ThreadLocal<String[]> LAST_ANSWER = new ThreadLocal<>();
     /** Elastic IP ids never change, so one lookup per address is enough (until a 404 says otherwise). */
     private final ConcurrentMap<Inet4Address, UUID> elasticIpIds = new ConcurrentHashMap<>();
+
+    private static final String V2_HINT = "(the API's base URL ends in /v2, e.g. https://api-ch-gva-2.exoscale.com/v2: "
+            + "check -xe / IF_EXOSCALE_API_ENDPOINT)";
 
     private static final String TRUST_HINT = "(to trust a private CA, give its PEM file with --api-ca-file or "
             + "IF_EXOSCALE_API_CA_FILE)";
@@ -184,7 +200,8 @@ public final class ExoscaleClient {
         this.ticker = b.ticker;
         this.clock = b.clock;
         this.pollSchedule = b.pollSchedule;
-        this.retryPolicy = retryPolicy(b.retrySchedule);
+        this.retrySchedule = b.retrySchedule;
+        this.retryPolicy = retryPolicy(b.retrySchedule, b.retrySchedule.maxElapsed());
         this.sslContext = b.trust != null ? b.trust : TrustedCertificates.jdkDefault();
         this.signing = new SigningInterceptor(new RequestSigner(apiKey, apiSecret), clock);
         String host = endpoint.getHost();
@@ -250,6 +267,8 @@ public final class ExoscaleClient {
             api.setConnectTimeout(connectTimeout);
             api.setReadTimeout(requestTimeout);
             api.setRequestInterceptor(ExoscaleClient.this::intercept);
+            api.setResponseInterceptor(answer -> LAST_ANSWER.set(new String[] {
+                Integer.toString(answer.statusCode()), answer.headers().firstValue("Content-Type").orElse("")}));
             this.elasticIps = new ElasticIpApi(api);
             this.instances = new InstanceApi(api);
             this.securityGroups = new SecurityGroupApi(api);
@@ -284,8 +303,12 @@ public final class ExoscaleClient {
         }
     }
 
-    /** The request interceptor: connect by the last good address of a host name, then sign. */
+    /** The request interceptor: the try's timeout, connect by the last good address of a host name, then sign. */
     private void intercept(HttpRequest.Builder builder) {
+        Duration timeout = TRY_TIMEOUT.get();
+        if (timeout != null) {
+            builder.timeout(timeout);
+        }
         if (addresses != null) {
             URI asked = builder.build().uri();
             builder.uri(byAddress(asked, addresses.current(connectTimeout)));
@@ -450,6 +473,8 @@ public final class ExoscaleClient {
      * Proves the API path with one cheap signed read, {@code GET /elastic-ip/{id}} (after the
      * one-time lookup of the id): the endpoint answers, the credentials are accepted, and the
      * Elastic IP exists. Keeps the pooled connection warm for the write that a failover needs.
+     * Hedged as a write is ({@link #readHedge}): a pooled connection that a middlebox forgot makes
+     * the read go out on a new one after a second, so it never waits out the request timeout.
      *
      * @throws ExoscaleException as any call; a 404 means the Elastic IP is gone
      */
@@ -457,7 +482,7 @@ public final class ExoscaleClient {
         UUID id = elasticIpId(ip);
         String what = "read Elastic IP " + ip.getHostAddress();
         try {
-            call(what, t -> t.elasticIps.getElasticIp(id));
+            race(what, t -> t.elasticIps.getElasticIp(id), readHedge());
         } catch (ExoscaleException e) {
             if (e.status().orElse(0) == 404) {
                 elasticIpIds.remove(ip, id);
@@ -762,21 +787,32 @@ public final class ExoscaleClient {
             if (id == null) {
                 throw new ExoscaleException(what, "the operation has no id to poll", false, null);
             }
-            // The first "attempt" hands back the operation we already have, so that Failsafe
-            // waits firstDelay before the first GET: an attach never completes instantly.
-            last = runFailsafe(what, Failsafe.with(pollPolicy()), ctx -> ctx.isFirstAttempt()
-                    ? started
-                    : call(what + ": poll operation " + id, t -> t.operations.getOperation(id)));
+            Duration pollFor = pollSchedule.deadline();
+            StepDeadline deadline = StepDeadline.current();
+            if (deadline != null && deadline.remainingNanos() - MIN_TRY.toNanos() < pollFor.toNanos()) {
+                pollFor = Duration.ofNanos(Math.max(0, deadline.remainingNanos() - MIN_TRY.toNanos()));
+            }
+            long polling = System.nanoTime();
+            if (pollFor.compareTo(pollSchedule.firstDelay()) > 0) {
+                // The first "attempt" hands back the operation we already have, so that Failsafe
+                // waits firstDelay before the first GET: an attach never completes instantly.
+                last = runFailsafe(what, Failsafe.with(pollPolicy(pollFor)), ctx -> ctx.isFirstAttempt()
+                        ? started
+                        : call(what + ": poll operation " + id, t -> t.operations.getOperation(id)));
+            }
+            if (stillRunning(last)) {
+                throw new ExoscaleException(what, "operation " + id + " still " + describe(last.getState())
+                        + " after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - polling) + " ms"
+                        + (pollFor.equals(pollSchedule.deadline()) ? ""
+                                : " (the end of the " + seconds(deadline.allowed()) + " allowed to the step)"),
+                        true, null);
+            }
         }
         OperationState state = last.getState();
         if (state == OperationState.SUCCESS) {
             return;
         }
         String operation = "operation " + (last.getId() == null ? "" : last.getId() + " ");
-        if (stillRunning(last)) {
-            throw new ExoscaleException(what, operation + "still " + describe(state) + " after "
-                    + pollSchedule.deadline().toMillis() + " ms", true, null);
-        }
         OperationReason reason = last.getReason();
         if (reason == OperationReason.CONFLICT && afterConflict != null && confirmed(afterConflict)) {
             LOG.debug("{}: conflict ({}), and the instance is as asked already", what, last.getMessage());
@@ -822,13 +858,14 @@ public final class ExoscaleClient {
         return value.name().equals("UNKNOWN_DEFAULT_OPEN_API") ? "unrecognised" : value.toString();
     }
 
-    private RetryPolicy<Operation> pollPolicy() {
+    /** Polls every so often (the schedule's delays) for at most {@code pollFor}. */
+    private RetryPolicy<Operation> pollPolicy(Duration pollFor) {
         RetryPolicyBuilder<Operation> poll = RetryPolicy.<Operation>builder()
                 .handleResultIf(ExoscaleClient::stillRunning)
                 // A failed GET has already been retried by call(): it ends the wait.
                 .abortOn(Throwable.class)
                 .withMaxRetries(-1)
-                .withMaxDuration(pollSchedule.deadline());
+                .withMaxDuration(pollFor);
         if (pollSchedule.firstDelay().equals(pollSchedule.maxDelay())) {
             poll.withDelay(pollSchedule.firstDelay());
         } else {
@@ -851,15 +888,101 @@ public final class ExoscaleClient {
      * Retry-After are its well-tested options, and the same library polls operations.
      */
     private <T> T call(String what, ApiCall<T> apiCall) throws ExoscaleException {
-        return runFailsafe(what, Failsafe.with(retryPolicy), ctx -> attempt(what, transport(), apiCall));
+        Tries tries = new Tries(StepDeadline.current());
+        try {
+            return runFailsafe(what, Failsafe.with(tries.policy(what)),
+                    ctx -> attempt(what, transport(), apiCall, tries.next(ctx)));
+        } catch (ExoscaleException e) {
+            throw tries.explain(e);
+        }
+    }
+
+    /**
+     * The tries of one call: each one's answer timeout, a retry policy that fits them before the
+     * step's deadline (when one is set), and, when the call fails, how many there were in how long.
+     */
+    private final class Tries {
+        private final StepDeadline deadline;
+        private final long start = System.nanoTime();
+        private final AtomicInteger count = new AtomicInteger();
+
+        Tries(StepDeadline deadline) {
+            this.deadline = deadline;
+        }
+
+        /**
+         * The schedule's policy, its time bound cut to the step's time left less a last try's
+         * minimum, so that no try starts too late to be answered; one try when that leaves no room.
+         */
+        RetryPolicy<Object> policy(String what) throws ExoscaleException {
+            if (deadline == null) {
+                return retryPolicy;
+            }
+            long left = deadline.remainingNanos();
+            if (left <= 0) {
+                throw new ExoscaleException(what, "no time left of the " + seconds(deadline.allowed())
+                        + " allowed to the step", true, null);
+            }
+            long forRetries = left - MIN_TRY.toNanos();
+            return forRetries > retrySchedule.firstDelay().toNanos()
+                    ? retryPolicy(retrySchedule, Duration.ofNanos(forRetries)) : ONE_TRY;
+        }
+
+        /**
+         * Counts a try; its answer timeout. A retry that a busy machine started too close to the
+         * deadline to be answered is not made: the last failure stands.
+         */
+        Duration next(ExecutionContext<?> context) throws ExoscaleException {
+            if (deadline != null && !context.isFirstAttempt() && deadline.remainingNanos() < MIN_TRY.toNanos() / 2
+                    && context.getLastException() instanceof ExoscaleException last) {
+                throw last;
+            }
+            count.incrementAndGet();
+            if (deadline != null) {
+                deadline.tried();
+            }
+            return timeout();
+        }
+
+        /** The request timeout, or the step's time left when that is shorter (at least a millisecond). */
+        Duration timeout() {
+            if (deadline == null) {
+                return requestTimeout;
+            }
+            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline.remainingNanos());
+            return left < requestTimeout.toNanos() ? Duration.ofNanos(left) : requestTimeout;
+        }
+
+        /** {@code e}, with the tries and their time when there were several or the step's time ran out. */
+        ExoscaleException explain(ExoscaleException e) {
+            int n = count.get();
+            boolean timeUp = deadline != null && deadline.remainingNanos() < MIN_TRY.toNanos();
+            if (n == 0 || (n == 1 && !timeUp)) {
+                return e;
+            }
+            return e.withNote(String.format(Locale.ROOT, "(%d %s in %.1f s%s)", n, n == 1 ? "try" : "tries",
+                    (System.nanoTime() - start) / 1e9,
+                    timeUp ? ", all of the " + seconds(deadline.allowed()) + " allowed" : ""));
+        }
+    }
+
+    /** A policy that never retries: for a try that takes what is left of a step. */
+    private static final RetryPolicy<Object> ONE_TRY = RetryPolicy.builder().withMaxRetries(0).build();
+
+    /** {@code 3 s}, {@code 2.5 s}: a duration as people give it. */
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s"
+                : String.format(Locale.ROOT, "%.3f", d.toMillis() / 1e3).replaceAll("0+$", "") + " s";
     }
 
     /**
      * One try of {@code apiCall} on {@code on}. An HTTP answer, even an error, proves the
      * connection; a network failure or timeout retires the pool, so that a retry connects afresh.
      */
-    private <T> T attempt(String what, Transport on, ApiCall<T> apiCall) throws ExoscaleException {
+    private <T> T attempt(String what, Transport on, ApiCall<T> apiCall, Duration timeout) throws ExoscaleException {
         long start = ticker.getAsLong();
+        TRY_TIMEOUT.set(timeout);
+        LAST_ANSWER.remove();
         try {
             T value = apiCall.run(on);
             answered(on, start);
@@ -874,12 +997,14 @@ public final class ExoscaleClient {
                     addresses.failed(addresses.current(connectTimeout));
                 }
             }
-            throw failure(what, e);
+            throw failure(what, e, timeout);
         } catch (EndpointAddresses.UnresolvedException e) {
             throw new ExoscaleException(what, e.getMessage(), true, null);
         } catch (RuntimeException e) {
             // E.g. the signing interceptor could not read the body: a bug, not a passing fault.
             throw new ExoscaleException(what, redact(String.valueOf(e.getMessage())), false, e);
+        } finally {
+            TRY_TIMEOUT.remove();
         }
     }
 
@@ -892,7 +1017,7 @@ public final class ExoscaleClient {
     }
 
     /**
-     * A write, with the retry policy, each try hedged: the request goes out on the pooled
+     * A write (or the keep-warm read), with the retry policy, each try hedged: the request goes out on the pooled
      * connection; when that has not answered within the hedge delay ({@code hedge}, see {@link
      * #hedgeDelay}), the same request goes out on a new
      * pool too, with its own signature, and the first success wins (its pool becomes the one in
@@ -901,12 +1026,24 @@ public final class ExoscaleClient {
      * one that got through. A pool that has never answered has nothing to doubt: no hedge.
      */
     private <T> T race(String what, ApiCall<T> apiCall, Duration hedge) throws ExoscaleException {
-        return runFailsafe(what, Failsafe.with(retryPolicy), ctx -> {
-            Transport pooled = transport();
-            if (!raceWrites || pooled.answeredNanos == 0) {
-                return attempt(what, pooled, apiCall);
-            }
-            CompletableFuture<T> pooledLeg = leg(what, pooled, apiCall);
+        Tries tries = new Tries(StepDeadline.current());
+        try {
+            return runFailsafe(what, Failsafe.with(tries.policy(what)), ctx -> raceOnce(what, apiCall, hedge, tries, tries.next(ctx)));
+        } catch (ExoscaleException e) {
+            throw tries.explain(e);
+        }
+    }
+
+    /** One try of {@link #race}: the pooled leg, and the fresh one when the pooled one is late. */
+    private <T> T raceOnce(String what, ApiCall<T> apiCall, Duration hedge, Tries tries, Duration timeout)
+            throws ExoscaleException {
+        Transport pooled = transport();
+        if (!raceWrites || pooled.answeredNanos == 0) {
+            return attempt(what, pooled, apiCall, timeout);
+        }
+        CompletableFuture<T> pooledLeg = leg(what, pooled, apiCall, timeout);
+        // No hedge delay (an attach): both go out, whatever a busy machine makes of the first one meanwhile.
+        if (!hedge.isZero()) {
             try {
                 return pooledLeg.get(hedge.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
@@ -919,49 +1056,49 @@ public final class ExoscaleClient {
                 Thread.currentThread().interrupt();
                 throw new ExoscaleException(what, "interrupted", false, e);
             }
-            Transport fresh = new Transport();
-            CompletableFuture<T> freshLeg = leg(what, fresh, apiCall);
-            CompletableFuture<T> first = new CompletableFuture<>();
-            AtomicBoolean won = new AtomicBoolean();
-            AtomicReference<ExoscaleException> failure = new AtomicReference<>();
-            for (CompletableFuture<T> leg : List.of(pooledLeg, freshLeg)) {
-                leg.whenComplete((value, thrown) -> {
-                    if (thrown == null) {
-                        if (won.compareAndSet(false, true)) {
-                            if (leg == freshLeg) {
-                                // Keep the connection that answered (before the caller goes on): the
-                                // pooled one, or what replaced it, may be dead or busy with the lost request.
-                                transport.getAndUpdate(now -> now == pooled || now.answeredNanos == 0 ? fresh : now);
-                                LOG.debug("{}: the new connection answered first", what);
-                            }
-                            first.complete(value);
+        }
+        Transport fresh = new Transport();
+        CompletableFuture<T> freshLeg = leg(what, fresh, apiCall, tries.timeout());
+        CompletableFuture<T> first = new CompletableFuture<>();
+        AtomicBoolean won = new AtomicBoolean();
+        AtomicReference<ExoscaleException> failure = new AtomicReference<>();
+        for (CompletableFuture<T> leg : List.of(pooledLeg, freshLeg)) {
+            leg.whenComplete((value, thrown) -> {
+                if (thrown == null) {
+                    if (won.compareAndSet(false, true)) {
+                        if (leg == freshLeg) {
+                            // Keep the connection that answered (before the caller goes on): the
+                            // pooled one, or what replaced it, may be dead or busy with the lost request.
+                            transport.getAndUpdate(now -> now == pooled || now.answeredNanos == 0 ? fresh : now);
+                            LOG.debug("{}: the new connection answered first", what);
                         }
-                        return;
+                        first.complete(value);
                     }
-                    ExoscaleException e = unwrap(thrown);
-                    boolean conclusive = e.status().isPresent() && e.status().getAsInt() != 409;
-                    if (conclusive || !failure.compareAndSet(null, e)) {
-                        ExoscaleException other = failure.get();
-                        first.completeExceptionally(conclusive || other == null ? e : other);
-                    }
-                });
-            }
-            try {
-                return first.get();
-            } catch (ExecutionException e) {
-                throw unwrap(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ExoscaleException(what, "interrupted", false, e);
-            }
-        });
+                    return;
+                }
+                ExoscaleException e = unwrap(thrown);
+                boolean conclusive = e.status().isPresent() && e.status().getAsInt() != 409;
+                if (conclusive || !failure.compareAndSet(null, e)) {
+                    ExoscaleException other = failure.get();
+                    first.completeExceptionally(conclusive || other == null ? e : other);
+                }
+            });
+        }
+        try {
+            return first.get();
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExoscaleException(what, "interrupted", false, e);
+        }
     }
 
     /** One leg of a write on its own thread; a failure completes it with a CompletionException around the ExoscaleException. */
-    private <T> CompletableFuture<T> leg(String what, Transport on, ApiCall<T> apiCall) {
+    private <T> CompletableFuture<T> leg(String what, Transport on, ApiCall<T> apiCall, Duration timeout) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return attempt(what, on, apiCall);
+                return attempt(what, on, apiCall, timeout);
             } catch (ExoscaleException e) {
                 throw new CompletionException(e);
             }
@@ -993,6 +1130,20 @@ public final class ExoscaleClient {
         return Duration.ofNanos(Math.max(MIN_HEDGE.toNanos(), Math.min(MAX_HEDGE.toNanos(), twoRoundTrips)));
     }
 
+    /**
+     * How long the keep-warm read waits on the pooled connection before it goes out on a new one
+     * too: four smoothed round trips, at least {@link #MAX_HEDGE}, so that a connection a
+     * middlebox forgot costs the probe a second, never a request timeout, and a slow but live API
+     * seldom gets a second request.
+     */
+    private Duration readHedge() {
+        if (writeHedge != null) {
+            return writeHedge;
+        }
+        long fourRoundTrips = 4 * srttNanos;
+        return Duration.ofNanos(Math.min(requestTimeout.toNanos(), Math.max(MAX_HEDGE.toNanos(), fourRoundTrips)));
+    }
+
     @FunctionalInterface
     private interface Attempt<T> {
         T run(ExecutionContext<T> context) throws ExoscaleException;
@@ -1016,12 +1167,13 @@ public final class ExoscaleClient {
         }
     }
 
-    private RetryPolicy<Object> retryPolicy(RetrySchedule schedule) {
+    /** The schedule's retries, all within {@code maxElapsed} (the schedule's own, or what a step has left). */
+    private static RetryPolicy<Object> retryPolicy(RetrySchedule schedule, Duration maxElapsed) {
         RetryPolicyBuilder<Object> policy = RetryPolicy.builder()
                 .handleIf(failure -> failure instanceof ExoscaleException && ((ExoscaleException) failure).retryable())
                 .withMaxAttempts(schedule.maxAttempts())
                 .withBackoff(schedule.firstDelay(), schedule.maxDelay())
-                .withMaxDuration(schedule.maxElapsed())
+                .withMaxDuration(maxElapsed)
                 // A negative answer makes Failsafe use the back-off delay instead.
                 .withDelayFn(context -> retryAfterDelay(context.getLastException(), schedule))
                 .onRetryScheduled(event -> LOG.debug("{}; retry {} in {} ms",
@@ -1048,13 +1200,16 @@ public final class ExoscaleClient {
     }
 
     /** The ExoscaleException for a failed generated-client call: HTTP answer or network trouble. */
-    ExoscaleException failure(String what, ApiException e) {
+    ExoscaleException failure(String what, ApiException e, Duration timeout) {
         int status = e.getCode();
         Throwable cause = e.getCause();
         if (status > 0 && cause == null) {
             String message = redact(ErrorBody.message(e.getResponseBody()));
             if (status == 401 || status == 403) {
                 message = message.isEmpty() ? CREDENTIALS_HINT : message + " " + CREDENTIALS_HINT;
+            }
+            if (status == 404 && !endpoint.getPath().endsWith("/v2")) {
+                message = (message.isEmpty() ? "" : message + " ") + V2_HINT;
             }
             boolean retryable = status == 429 || status >= 500;
             Duration retryAfter = retryable ? retryAfter(e.getResponseHeaders()) : null;
@@ -1065,6 +1220,13 @@ public final class ExoscaleClient {
         }
         if (cause instanceof JsonProcessingException) {
             // A 200 whose body is not the JSON we expect: retrying will not change it.
+            String[] answer = LAST_ANSWER.get();
+            String type = answer == null ? "" : answer[1].split(";")[0].strip().toLowerCase(Locale.ROOT);
+            if (!type.isEmpty() && !type.equals("application/json") && !type.endsWith("+json")) {
+                return new ExoscaleException(what, "got " + type + " (status " + answer[0] + ") from "
+                        + endpoint.getHost() + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort())
+                        + " where JSON was expected (is " + endpoint + " the API's base URL?)", false, cause);
+            }
             String detail = ((JsonProcessingException) cause).getOriginalMessage();
             return new ExoscaleException(what, "the answer is not the expected JSON: "
                     + redact(ErrorBody.shorten(String.valueOf(detail).replaceAll("\\s+", " "))), false, cause);
@@ -1072,11 +1234,11 @@ public final class ExoscaleClient {
         if (cause instanceof IOException && NetworkFailure.certificate(cause)) {
             // Not a passing fault: every try would meet the same certificate.
             return new ExoscaleException(what, redact(NetworkFailure.describe(cause, endpoint, true, connectTimeout,
-                    requestTimeout)) + " " + TRUST_HINT, false, cause);
+                    timeout)) + " " + TRUST_HINT, false, cause);
         }
         if (cause instanceof IOException) {
             return new ExoscaleException(what, redact(NetworkFailure.describe(cause, endpoint, true, connectTimeout,
-                    requestTimeout)), true, cause);
+                    timeout)), true, cause);
         }
         return new ExoscaleException(what, redact(String.valueOf(e.getMessage())), false, e);
     }

@@ -52,6 +52,17 @@ public class ExoscaleException extends Exception {
         return text.toString();
     }
 
+    /**
+     * The same failure with {@code note} after the message, e.g. how many tries it took; the
+     * status, retryability, Retry-After and cause are kept.
+     */
+    ExoscaleException withNote(String note) {
+        ExoscaleException noted = new ExoscaleException(call, status,
+                serverMessage.isEmpty() ? note : serverMessage + " " + note, retryable, retryAfter, getCause());
+        noted.setStackTrace(getStackTrace());
+        return noted;
+    }
+
     /** The call that failed, as a person would say it. */
     public String call() {
         return call;

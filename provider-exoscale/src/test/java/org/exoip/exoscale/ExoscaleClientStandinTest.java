@@ -11,14 +11,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.exoip.exoscale.standin.AttachmentEvent;
 import org.exoip.exoscale.standin.Fault;
+import org.exoip.exoscale.standin.StandinClock;
 import org.exoip.exoscale.standin.StandinServer;
 import org.exoip.exoscale.standin.StandinState;
 import org.junit.jupiter.api.AfterEach;
@@ -155,13 +160,58 @@ class ExoscaleClientStandinTest {
 
     @Test
     void attachReturnsOnlyOnceThePendingOperationHasSucceeded() throws Exception {
-        state.setOperationDelay(Duration.ofMillis(150));
+        // A stand-in whose clock moves only when the test says: the operation stays pending,
+        // however late the first poll comes on a loaded machine, until the clock passes its delay.
+        server.close();
+        FrozenClock clock = new FrozenClock();
+        server = StandinServer.builder().clock(clock).start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        state = server.state();
+        state.addCredential(KEY, SECRET);
+        eip = UUID.fromString(state.addElasticIp(EIP_ADDRESS).id());
+        nodeA = UUID.fromString(state.addInstance("node-a", "192.0.2.1", "exoip").id());
+        state.setOperationDelay(Duration.ofSeconds(1));
+        ExoscaleClient client = clientBuilder().pollSchedule(new PollSchedule(Duration.ofMillis(2),
+                Duration.ofMillis(20), Duration.ofMinutes(2))).build();
 
-        client().attach(eip, nodeA);
+        CompletableFuture<Void> attach = CompletableFuture.runAsync(() -> {
+            try {
+                client.attach(eip, nodeA);
+            } catch (ExoscaleException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (requests("GET /v2/operation/{id}") < 1 && !attach.isDone() && System.nanoTime() - deadline < 0) {
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        assertTrue(requests("GET /v2/operation/{id}") >= 1, "no poll within 60 s: " + server.requestCounts());
+        assertFalse(attach.isDone(), "attach returned while its operation was pending");
 
-        // No waiting here: attach itself polled until the operation was done.
+        clock.advance(Duration.ofSeconds(1));
+        attach.get(60, TimeUnit.SECONDS);
+
         assertEquals(Set.of(nodeA.toString()), state.holders(eip.toString()));
         assertTrue(requests("GET /v2/operation/{id}") >= 2, server.requestCounts().toString());
+    }
+
+    /** Real time at its start, then still until {@link #advance}; the signatures stay valid meanwhile. */
+    private static final class FrozenClock implements StandinClock {
+        private final Instant start = Instant.now();
+        private final AtomicLong moved = new AtomicLong();
+
+        @Override
+        public Instant now() {
+            return start.plusNanos(moved.get());
+        }
+
+        @Override
+        public long nanos() {
+            return moved.get();
+        }
+
+        void advance(Duration by) {
+            moved.addAndGet(by.toNanos());
+        }
     }
 
     @Test
