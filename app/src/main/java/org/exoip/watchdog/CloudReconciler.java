@@ -550,6 +550,19 @@ public final class CloudReconciler implements AutoCloseable {
             }
 
             @Override
+            public Optional<Claim> readClaim() throws CloudException {
+                return outcome("read claim", cloud::readClaim);
+            }
+
+            @Override
+            public void writeClaim(Claim claim) throws CloudException {
+                outcome("write claim", () -> {
+                    cloud.writeClaim(claim);
+                    return null;
+                });
+            }
+
+            @Override
             public void probe() throws CloudException {
                 cloud.probe();
             }
