@@ -33,12 +33,17 @@ import org.exoip.cloud.ElasticIpProvider;
  * never wait for the cloud API.
  *
  * <ul>
- *   <li>MASTER: attach the Elastic IP to self first, then detach it from every other holder, so
- *       that it is never without a holder during a change of master.</li>
+ *   <li>MASTER: attach the Elastic IP to self first (only while the decision is current), claim
+ *       it ({@link #useClaims}: write a claim in its labels and read it back, yielding to a later
+ *       writer), then detach every other holder, but only once the holders read after the claim
+ *       include self, and read them again afterwards: never without a holder during a change of
+ *       master, and two masters that cannot hear each other do not detach each other.</li>
  *   <li>BACKUP: let go of the Elastic IP only once the elected master holds it. The master
  *       detaches every other holder right after its attach; a backup that still holds the address
  *       {@link #BACKUP_DETACH_GRACE} after it saw the master hold it detaches itself, which covers
- *       a master whose detach failed without the two of them detaching the same instance.</li>
+ *       a master whose detach failed without the two of them detaching the same instance. An
+ *       attach made for a master decision already overtaken, or by a node that yielded, is undone
+ *       without the grace.</li>
  *   <li>FAULT: as BACKUP when a healthy peer is master, but without the grace: its service is
  *       down; with none alive, let go of the Elastic IP at once: a node in fault never holds it, as
  *       keepalived's FAULT state drops its addresses.</li>
@@ -663,7 +668,8 @@ public final class CloudReconciler implements AutoCloseable {
 
     /**
      * Whether {@code holder} is the node whose claim this node's takeover overwrote while that
-     * claim was live (written within {@link #LIVE_CLAIM} by its stamp), and it is still within
+     * claim was a takeover under way (not renewed yet, written within {@link #LIVE_CLAIM} by its
+     * stamp; an established owner's renewal is no such thing), and it is still within
      * {@link #RIVAL_YIELD} of that takeover: a node taking over at the same moment, cut off from
      * this one, which yields and detaches itself once it reads the newer claim. Detaching it
      * meanwhile could cross its own detach of this node, and leave the address with no holder.
@@ -807,7 +813,7 @@ public final class CloudReconciler implements AutoCloseable {
         writeClaim(mine, now);
         myTerm = term;
         rival = null;
-        read.filter(c -> !c.owner().equals(self)
+        read.filter(c -> !c.owner().equals(self) && c.renewals() == 0
                 && Math.abs(wallMillis.getAsLong() - c.stamp()) < LIVE_CLAIM.toMillis()).ifPresent(c -> {
                     rival = c.owner();
                     rivalUntilNanos = now + RIVAL_YIELD.toNanos();

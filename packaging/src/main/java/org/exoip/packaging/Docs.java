@@ -149,6 +149,14 @@ public final class Docs {
                 .append("\\fB\\-\\-api\\-secret\\-file\\fR or its variable) and the advert key files, re\\-resolves ")
                 .append("the peers at once, and logs what changed; a file that became unreadable or invalid is logged ")
                 .append("and the value in use kept. Options need a restart.\n");
+        m.append(".SH OWNERSHIP\n")
+                .append("A node attaches the Elastic IP only while it is master, undoes at once an attach made for a ")
+                .append("moment only, and detaches another holder only while it holds the address itself. After a ")
+                .append("stall of its own (stopped, paused: logged as \\(lqThis node stalled\\(rq) it gives its peers ")
+                .append("one more interval to be heard before judging any. Each takeover writes a claim in the ")
+                .append("Elastic IP's labels (\\fBexoip\\-claim\\fR, through \\fBupdate\\-elastic\\-ip\\fR, which the API ")
+                .append("key's role must allow) and reads it back; nodes that cannot hear each other yield to the ")
+                .append("last claim instead of detaching each other. See README.md, \\(lqHow ownership works\\(rq.\n");
         m.append(".SH FILES\n")
                 .append(".TP\n/etc/exoip/\\fIINSTANCE\\fR.env\nThe IF_* variables of the systemd unit ")
                 .append("\\fBexoip@\\fR\\fIINSTANCE\\fR\\fB.service\\fR (mode 0600).\n")
