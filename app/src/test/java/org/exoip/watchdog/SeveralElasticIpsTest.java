@@ -25,6 +25,7 @@ import org.exoip.cloud.ElasticIpProviders;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.cloud.StaticPeers;
 import org.exoip.health.NodeHealth;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,9 +52,7 @@ class SeveralElasticIpsTest {
 
     SeveralElasticIpsTest() throws Exception {
         EIPS.forEach(a -> clouds.put(a, new InMemoryElasticIpProvider()));
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
     }
 
     @AfterEach
