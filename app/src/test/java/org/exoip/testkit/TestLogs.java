@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.apache.logging.log4j.core.LoggerContext;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -50,6 +51,9 @@ public final class TestLogs implements BeforeAllCallback, BeforeEachCallback, Af
         Files.createDirectories(FOLDER);
         file = FOLDER.resolve(context.getRequiredTestClass().getName() + ".log");
         TARGET.to(new FileOutputStream(file.toFile()));
+        // Back to the start-up logging (WARN and up, on standard error): a class before may have
+        // run a command that logs to standard output (-O), which would print on in every class after.
+        LoggerContext.getContext(false).reconfigure();
         starts.push(0L);
     }
 
