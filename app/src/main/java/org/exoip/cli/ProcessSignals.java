@@ -7,6 +7,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.exoip.logging.Logging;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The process's signals, handled from the first line of {@code main}: without this a SIGTERM in
@@ -27,6 +28,8 @@ final class ProcessSignals implements SignalInstaller {
     private static final int SIGTERM = 15;
 
     private final List<AutoCloseable> undoOnStop = new ArrayList<>();
+    /** What HotSpot refused to handle because the process started with it ignored (nohup, {@code &}). */
+    private final List<String> ignoredAtStart = new ArrayList<>();
     private Running target;
     private int pendingPriority;
     private boolean oneShot;
@@ -48,11 +51,11 @@ final class ProcessSignals implements SignalInstaller {
     static synchronized ProcessSignals process() {
         if (!PROCESS.installed) {
             PROCESS.installed = true;
-            on("TERM", () -> PROCESS.stop("SIGTERM", SIGTERM));
-            on("INT", () -> PROCESS.stop("SIGINT", SIGINT));
-            on("HUP", PROCESS::reload);
-            on("USR1", () -> PROCESS.adjustPriority(-1));
-            on("USR2", () -> PROCESS.adjustPriority(+1));
+            PROCESS.on("TERM", () -> PROCESS.stop("SIGTERM", SIGTERM));
+            PROCESS.on("INT", () -> PROCESS.stop("SIGINT", SIGINT));
+            PROCESS.on("HUP", PROCESS::reload);
+            PROCESS.on("USR1", () -> PROCESS.adjustPriority(-1));
+            PROCESS.on("USR2", () -> PROCESS.adjustPriority(+1));
         }
         return PROCESS;
     }
@@ -61,9 +64,17 @@ final class ProcessSignals implements SignalInstaller {
      * Runs {@code action} on a JVM signal thread for each delivery of signal {@code name}. The one
      * use of sun.misc.Signal (jdk.unsupported: the JDK has no other signal API), so that javac's
      * "internal proprietary API" warning is given once, not for every signal.
+     *
+     * <p>HotSpot leaves SIGHUP, SIGINT and SIGTERM ignored when the process started with them
+     * ignored ({@code nohup} ignores SIGHUP, {@code &} in a script SIGINT): it installs nothing,
+     * throws nothing, and answers that the old handler was SIG_IGN, which for these three happens
+     * only then. Such a signal is noted, to be told once the watchdog runs.
      */
-    private static void on(String name, Runnable action) {
-        Signal.handle(new Signal(name), s -> action.run());
+    private void on(String name, Runnable action) {
+        if (Signal.handle(new Signal(name), s -> action.run()) == SignalHandler.SIG_IGN
+                && !name.startsWith("USR")) {
+            ignoredAtStart.add(name);
+        }
     }
 
     @Override
@@ -76,6 +87,7 @@ final class ProcessSignals implements SignalInstaller {
         }
         int pending;
         synchronized (this) {
+            warnIgnored();
             target = running;
             pending = pendingPriority;
             pendingPriority = 0;
@@ -84,6 +96,21 @@ final class ProcessSignals implements SignalInstaller {
             log().info("Applying the priority change of {} signalled while starting", pending);
             running.engine().adjustPriority(pending);
         }
+    }
+
+    /** One line for the signals the JVM left ignored: what will not work, why, and the way out. */
+    private void warnIgnored() {
+        if (ignoredAtStart.isEmpty()) {
+            return;
+        }
+        List<String> lost = new ArrayList<>();
+        for (String name : ignoredAtStart) {
+            lost.add("SIG" + name + (name.equals("HUP") ? " (reload)" : " (stop)"));
+        }
+        log().warn("{} will not work: exoip was started with {} ignored (nohup, or '&' in a script), and the JVM "
+                + "cannot handle a signal that it inherits ignored. Start exoip through its launcher (bin/exoip, "
+                + "/usr/bin/exoip), which restores {}", String.join(", ", lost),
+                ignoredAtStart.size() == 1 ? "it" : "them", ignoredAtStart.size() == 1 ? "it" : "them");
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.exoip.bench;
 
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,6 +27,7 @@ import org.exoip.watchdog.KeptAddresses;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
+import org.exoip.testkit.LoopbackPorts;
 
 /**
  * API calls at rest of a watchdog keeping 1, 4 and 16 Elastic IPs: three nodes in this JVM on
@@ -89,9 +89,7 @@ public final class ApiEconomyBench {
                 addresses.add((Inet4Address) InetAddress.getByName(ip));
             }
             int port;
-            try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-                port = probe.getLocalPort();
-            }
+            port = LoopbackPorts.freeUdpPort();
             List<WatchdogEngine> engines = new ArrayList<>();
             try {
                 for (int n = 0; n < HOSTS.size(); n++) {

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.exoip.demo.LocalCluster;
 import org.exoip.protocol.Advert;
 import org.exoip.protocol.AdvertCodec;
+import org.exoip.testkit.LoopbackPorts;
 
 /**
  * Steady-state memory and CPU of one {@code exoip -W} with N peers, and of keepalived doing the
@@ -126,9 +127,7 @@ public final class FootprintBench {
         Duration intervalDuration = Duration.ofNanos(Math.round(Double.parseDouble(interval) * 1e9));
         Path dir = Files.createTempDirectory("exoip-footprint-");
         int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
         Inet4Address eip = (Inet4Address) InetAddress.getByName(BenchSetup.ELASTIC_IP);
         InetSocketAddress node = new InetSocketAddress("127.0.0.1", port);
         List<DatagramChannel> sockets = new ArrayList<>();

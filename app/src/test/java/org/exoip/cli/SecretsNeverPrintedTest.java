@@ -29,6 +29,7 @@ import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.logging.LogTarget;
 import org.exoip.logging.Logging;
 import org.exoip.watchdog.WatchdogEngine;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,9 +145,7 @@ class SecretsNeverPrintedTest {
         CompletableFuture<WatchdogEngine> started = new CompletableFuture<>();
         InMemoryElasticIpProvider cloud = new InMemoryElasticIpProvider();
         int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
         int listen = port;
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> run(
                 (config, known) -> new CloudConnector.Cloud(SELF, cloud, Optional.empty()), watchdog -> started.complete(watchdog.engine()),

@@ -7,8 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.exoip.cloud.CloudException;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.watchdog.WatchdogEngine;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,16 +98,10 @@ class StartupRetryTest {
         return printed + "\n" + logged.toString(StandardCharsets.UTF_8);
     }
 
-    private static int freeUdpPort() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            return probe.getLocalPort();
-        }
-    }
-
     @Test
     void theWatchdogRetriesUntilTheMetadataAnswersAndLogsTheFailureOnce() throws Exception {
         CompletableFuture<WatchdogEngine> started = new CompletableFuture<>();
-        int port = freeUdpPort();
+        int port = LoopbackPorts.freeUdpPort();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> run(
                 failingFirst(4, new CloudException(NOT_YET, true)), watchdog -> started.complete(watchdog.engine()),
                 "-W", "-t", "50ms", "-l", "127.0.0.1:" + port, "-p", "127.0.0.2"));

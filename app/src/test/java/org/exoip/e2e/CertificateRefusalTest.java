@@ -21,6 +21,7 @@ import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +44,7 @@ class CertificateRefusalTest {
             StandinCloud.prepare(standin);
             UUID self = UUID.fromString(standin.state().addInstance("self", "127.0.0.1", "exoip").id());
             EngineSettings settings = EngineSettings.of(new NodeSettings(self, StandinCloud.elasticIp(), 10, INTERVAL,
-                    3), new InetSocketAddress("127.0.0.1", StandinCloud.freeUdpPort()))
+                    3), new InetSocketAddress("127.0.0.1", LoopbackPorts.freeUdpPort()))
                     .withReconcileInterval(Duration.ofHours(1));
             WatchdogEngine engine = WatchdogEngine.start(settings,
                     StandinCloud.provider(standin, Set.of(self), ApiCallListener.NONE),

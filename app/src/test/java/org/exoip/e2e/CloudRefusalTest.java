@@ -27,6 +27,7 @@ import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +53,7 @@ class CloudRefusalTest {
             Inet4Address address = StandinCloud.elasticIp();
             ExoipMetrics metrics = new ExoipMetrics(self, List.of(address), false);
             ObservedElasticIpProvider provider = StandinCloud.provider(standin, Set.of(self), metrics);
-            int port = StandinCloud.freeUdpPort();
+            int port = LoopbackPorts.freeUdpPort();
             // The one peer never answers: this node is master after its hold-off.
             EngineSettings settings = EngineSettings.of(new NodeSettings(self, address, 10, INTERVAL, 3),
                     new InetSocketAddress("127.0.0.1", port)).withReconcileInterval(Duration.ofHours(1));

@@ -20,6 +20,7 @@ import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class HandOverDetachTest {
         for (int i = 0; i < nodes; i++) {
             ids.add(UUID.fromString(standin.state().addInstance("node-" + i, HOSTS.get(i), "exoip").id()));
         }
-        int port = StandinCloud.freeUdpPort();
+        int port = LoopbackPorts.freeUdpPort();
         for (int i = 0; i < nodes; i++) {
             EngineSettings settings = EngineSettings.of(
                     new NodeSettings(ids.get(i), StandinCloud.elasticIp(), 10 * (i + 1), INTERVAL, 3),

@@ -25,6 +25,7 @@ import org.exoip.watchdog.CloudProbe;
 import org.exoip.watchdog.EngineSettings;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.WatchdogEngine;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +48,7 @@ class KeepWarmTest {
             Inet4Address address = StandinCloud.elasticIp();
             ExoipMetrics metrics = new ExoipMetrics(self, List.of(address), false);
             ObservedElasticIpProvider provider = StandinCloud.provider(standin, Set.of(self), metrics);
-            int port = StandinCloud.freeUdpPort();
+            int port = LoopbackPorts.freeUdpPort();
             EngineSettings settings = EngineSettings.of(new NodeSettings(self, address, 255, INTERVAL, 3),
                     new InetSocketAddress("127.0.0.1", port)).withReconcileInterval(Duration.ofHours(1))
                     .withKeepWarm(Duration.ofMillis(100));

@@ -1,6 +1,5 @@
 package org.exoip.e2e;
 
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.URI;
@@ -52,13 +51,6 @@ final class StandinCloud {
 
     static Inet4Address elasticIp() throws Exception {
         return (Inet4Address) InetAddress.getByName(ELASTIC_IP);
-    }
-
-    /** A UDP port free on 127.0.0.1 a moment ago: the engines' shared advert port. */
-    static int freeUdpPort() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            return probe.getLocalPort();
-        }
     }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -50,11 +50,51 @@ class ServiceProcessIT {
         }
     }
 
+    /**
+     * The packaged program run by the JVM, with SIGHUP, SIGINT and SIGTERM at their default as the
+     * launcher gives them: a test run under nohup must not hand its ignored SIGHUP to exoip.
+     */
     private static List<String> java() {
+        List<String> command = new ArrayList<>(RESETS_SIGNALS ? List.of("env", "--default-signal=HUP,INT,TERM")
+                : List.of());
+        command.addAll(jvm());
+        return command;
+    }
+
+    /** Whether env has --default-signal (coreutils 8.31 and later), as the launcher uses it when it can. */
+    private static final boolean RESETS_SIGNALS = envResetsSignals();
+
+    private static boolean envResetsSignals() {
+        try {
+            return new ProcessBuilder("env", "--default-signal=HUP", "true").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The packaged program run by the JVM directly, with the signals this test run has. */
+    private static List<String> jvm() {
         String jar = System.getProperty("exoip.jar", "target/exoip.jar");
         assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged program is missing: " + jar);
         String java = ProcessHandle.current().info().command().orElse("java");
         return List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar);
+    }
+
+    /** {@code command} run with SIGHUP and SIGINT ignored, as nohup and '&' in a script leave them. */
+    private static List<String> withHupAndIntIgnored(List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "trap '' HUP INT; exec \"$@\"", "sh"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private static Path launcher() {
+        Path launcher = Path.of("..", "bin", "exoip").toAbsolutePath().normalize();
+        assertTrue(Files.isExecutable(launcher), "the launcher is missing: " + launcher);
+        return launcher;
     }
 
     private static int freeTcpPort() throws IOException {
@@ -136,8 +176,7 @@ class ServiceProcessIT {
      */
     @Test
     void aFlightRecordingThroughTheLauncherLeavesThePriorityAlone() throws Exception {
-        Path launcher = Path.of("..", "bin", "exoip").toAbsolutePath().normalize();
-        assertTrue(Files.isExecutable(launcher), "the launcher is missing: " + launcher);
+        Path launcher = launcher();
         String jar = Path.of(System.getProperty("exoip.jar", "target/exoip.jar")).toAbsolutePath().toString();
         Path settings = Files.writeString(tmp.resolve("sampling.jfc"), String.join("\n",
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
@@ -316,5 +355,52 @@ class ServiceProcessIT {
                 "the secret in use was lost:\n" + cluster.tail(node, 20));
         assertTrue(node.running(), cluster.tail(node, 20));
         assertFalse(Files.readString(node.log()).contains(rotated), "the new secret reached the log");
+    }
+
+    /**
+     * Started as {@code nohup exoip -W ... &} in a script starts it, with SIGHUP and SIGINT ignored:
+     * the JVM would keep them ignored, so a reload or a stop was lost without a word. Through the
+     * launcher, SIGHUP reloads and SIGINT stops with a hand-over.
+     */
+    @Test
+    void throughTheLauncherSighupAndSigintWorkWhenStartedIgnored() throws Exception {
+        assumeTrue(RESETS_SIGNALS, "needs env --default-signal (coreutils 8.31 or later), which the launcher uses");
+        String jar = Path.of(System.getProperty("exoip.jar", "target/exoip.jar")).toAbsolutePath().toString();
+        cluster = new LocalCluster(withHupAndIntIgnored(List.of("env", "EXOIP_JAR=" + jar, launcher().toString())),
+                tmp);
+        Node node = cluster.addNode("node-n");
+        cluster.start(node, "-t", "0.2");
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
+                cluster.tail(node, 20));
+
+        cluster.signal(node, "HUP");
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.tail(node, 20).contains("SIGHUP received: reloading")),
+                cluster.tail(node, 20));
+        cluster.signal(node, "INT");
+        Process process = node.process().orElseThrow();
+        assertTrue(process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), cluster.tail(node, 20));
+        assertEquals(0, process.exitValue(), cluster.tail(node, 20));
+        assertTrue(cluster.tail(node, 20).contains("SIGINT received"), cluster.tail(node, 20));
+        assertEquals(Set.of(), cluster.holders(), "a clean stop lets go of the address");
+        assertFalse(Files.readString(node.log()).contains("will not work"), Files.readString(node.log()));
+    }
+
+    /**
+     * The jar run by the JVM directly with SIGHUP and SIGINT ignored: the JVM cannot handle them,
+     * so exoip says once, at start, what will not work and how to start it instead.
+     */
+    @Test
+    void runDirectlyWithSighupAndSigintIgnoredItWarnsOnceAtStart() throws Exception {
+        cluster = new LocalCluster(withHupAndIntIgnored(jvm()), tmp);
+        Node node = cluster.addNode("node-w");
+        cluster.start(node, "-t", "0.2");
+        assertTrue(LocalCluster.await(DEADLINE, () -> cluster.soleHolder().filter(n -> n == node).isPresent()),
+                cluster.tail(node, 20));
+        List<String> warnings = Files.readAllLines(node.log()).stream().filter(l -> l.contains("will not work")).toList();
+        assertEquals(1, warnings.size(), cluster.tail(node, 20));
+        assertTrue(warnings.get(0).contains("WARN") && warnings.get(0).contains(
+                "SIGINT (stop), SIGHUP (reload) will not work: exoip was started with them ignored (nohup, or '&' in"
+                + " a script)"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("Start exoip through its launcher"), warnings.get(0));
     }
 }

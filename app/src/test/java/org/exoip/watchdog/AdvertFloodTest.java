@@ -40,6 +40,7 @@ import org.exoip.protocol.Advert;
 import org.exoip.protocol.AdvertCodec;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.protocol.AuthenticatedAdvertCodec;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,9 +109,7 @@ class AdvertFloodTest {
 
     private Result flood(int rate) throws Exception {
         int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
         AdvertKeys keys = new AdvertKeys(KEY);
         NodeSettings node = new NodeSettings(A, EIP, 10, INTERVAL, RATIO);
         WatchdogEngine a = WatchdogEngine.start(EngineSettings.of(node, new InetSocketAddress("127.0.0.1", port))

@@ -29,6 +29,7 @@ import org.exoip.protocol.AdvertCodec;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.protocol.AuthenticatedAdvertCodec;
 import org.exoip.protocol.RejectReason;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +58,7 @@ class AuthenticatedAdvertsTest {
 
     @BeforeEach
     void bindPeerB() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
         socketB = new DatagramSocket(new InetSocketAddress("127.0.0.2", port));
     }
 

@@ -20,6 +20,7 @@ import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.cloud.StaticPeers;
 import org.exoip.protocol.Advert;
 import org.exoip.protocol.AdvertCodec;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,9 +48,7 @@ class CrashProbeTest {
 
     @BeforeEach
     void bind() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
         socketB = new DatagramSocket(new InetSocketAddress("127.0.0.2", port));
     }
 

@@ -3,7 +3,6 @@ package org.exoip.watchdog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +20,7 @@ import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.cloud.PeerSource;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.protocol.RejectReason;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,9 +46,7 @@ class EngineReloadTest {
 
     @BeforeEach
     void pickPort() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
     }
 
     @AfterEach

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +21,7 @@ import org.exoip.cloud.StaticPeers;
 import org.exoip.health.CheckSpec;
 import org.exoip.health.HealthMonitor;
 import org.exoip.health.NodeHealth;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,28 +67,16 @@ class HealthFailoverTest {
 
     /**
      * A (priority 10, with {@code checksOfA}) on 127.0.0.1 and B (20, no checks) on 127.0.0.2, on
-     * one free port; another port when another process took the probed one before A or B bound it.
+     * one free port; another port when another process took it before A or B bound it.
      */
     private WatchdogEngine[] pair(NodeHealth checksOfA) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            int port;
-            try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-                port = probe.getLocalPort();
-            }
-            WatchdogEngine a = null;
-            try {
-                a = engine(A, "127.0.0.1", port, 10, checksOfA);
-                return new WatchdogEngine[] {a, engine(B, "127.0.0.2", port, 20, NodeHealth.NONE)};
-            } catch (SocketException taken) {
-                if (a != null) {
-                    engines.remove(a);
-                    a.kill();
-                }
-                if (attempt == 5) {
-                    throw taken;
-                }
-            }
-        }
+        return LoopbackPorts.retryWhileTaken(List.of("127.0.0.1", "127.0.0.2"),
+                port -> new WatchdogEngine[] {engine(A, "127.0.0.1", port, 10, checksOfA),
+                    engine(B, "127.0.0.2", port, 20, NodeHealth.NONE)},
+                () -> {
+                    engines.forEach(WatchdogEngine::kill);
+                    engines.clear();
+                });
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.exoip.watchdog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.cloud.PeerSource;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +43,7 @@ class NoPeersWarningTest {
         InetAddress other = InetAddress.getByName("127.0.0.2");
         listed.set(Set.of(self));
         int port;
-        try (DatagramSocket probe = new DatagramSocket(0, self)) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
         NodeSettings node = new NodeSettings(UUID.randomUUID(), (Inet4Address) InetAddress.getByName("198.51.100.50"),
                 10, Duration.ofMillis(100), 3);
         EngineSettings settings = EngineSettings.of(node, new InetSocketAddress(self, port))

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,9 +50,7 @@ class PeerReceiversTest {
     @Test
     void aPeersDatagramsQueueApartFromTheRest() throws Exception {
         int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
+        port = LoopbackPorts.freeUdpPort();
         InetSocketAddress bind = new InetSocketAddress("127.0.0.1", port);
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         PeerReceivers.checkFree(bind);

@@ -22,6 +22,7 @@ import org.apache.logging.log4j.Level;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.logging.CapturedLog;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.testkit.LoopbackPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,18 +44,21 @@ class ThreeEnginesTest {
 
     @BeforeEach
     void start() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
         List<String> hosts = List.of("127.0.0.1", "127.0.0.2", "127.0.0.3");
-        for (int i = 0; i < 3; i++) {
-            NodeSettings node = new NodeSettings(ids.get(i), (Inet4Address) InetAddress.getByName("198.51.100.50"),
-                    10, INTERVAL, RATIO);
-            EngineSettings settings = EngineSettings.of(node, new InetSocketAddress(hosts.get(i), port))
-                    // No periodic repair within a test: every convergence here comes from the decisions.
-                    .withReconcileInterval(Duration.ofHours(1));
-            engines.add(WatchdogEngine.start(settings, cloud, new StaticPeers(hosts, w -> { })));
-        }
+        port = LoopbackPorts.retryWhileTaken(hosts, free -> {
+            for (int i = 0; i < 3; i++) {
+                NodeSettings node = new NodeSettings(ids.get(i), (Inet4Address) InetAddress.getByName("198.51.100.50"),
+                        10, INTERVAL, RATIO);
+                EngineSettings settings = EngineSettings.of(node, new InetSocketAddress(hosts.get(i), free))
+                        // No periodic repair within a test: every convergence here comes from the decisions.
+                        .withReconcileInterval(Duration.ofHours(1));
+                engines.add(WatchdogEngine.start(settings, cloud, new StaticPeers(hosts, w -> { })));
+            }
+            return free;
+        }, () -> {
+            engines.forEach(WatchdogEngine::kill);
+            engines.clear();
+        });
     }
 
     @AfterEach

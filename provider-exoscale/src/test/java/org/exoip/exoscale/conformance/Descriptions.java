@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Where our OpenAPI subset and Exoscale's official description live, and reading them. */
 final class Descriptions {
@@ -39,10 +40,16 @@ final class Descriptions {
 
     /** The official file: the system property's, else {@code ../shared/...} beside the repository root. */
     static Path official() {
+        return named().orElseGet(() -> repositoryRoot().resolve(OFFICIAL_BESIDE_REPOSITORY).normalize());
+    }
+
+    /**
+     * The file the system property names, if it names one: a run that names it (.ci/run,
+     * run-prism) must have it, where a run that does not may lack it (a clone outside this workplace).
+     */
+    static Optional<Path> named() {
         String named = System.getProperty(OFFICIAL_PROPERTY, "");
-        return named.isBlank()
-                ? repositoryRoot().resolve(OFFICIAL_BESIDE_REPOSITORY).normalize()
-                : Path.of(named).toAbsolutePath();
+        return named.isBlank() ? Optional.empty() : Optional.of(Path.of(named).toAbsolutePath());
     }
 
     /** Reads a YAML or JSON description (JSON is YAML). */
