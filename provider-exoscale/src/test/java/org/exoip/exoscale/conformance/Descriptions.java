@@ -44,13 +44,20 @@ final class Descriptions {
     }
 
     /**
-     * The file the system property names, if it names one: a run that names it (.ci/run,
-     * run-prism) must have it, where a run that does not may lack it (a clone outside this workplace).
+     * The file the system property, or else the variable {@value #OFFICIAL_VARIABLE}, names, if one
+     * does: a run that names it (.ci/run, run-prism) must have it, where a run that does not may
+     * lack it (a clone outside this workplace).
      */
     static Optional<Path> named() {
         String named = System.getProperty(OFFICIAL_PROPERTY, "");
+        if (named.isBlank()) {
+            named = Optional.ofNullable(System.getenv(OFFICIAL_VARIABLE)).orElse("");
+        }
         return named.isBlank() ? Optional.empty() : Optional.of(Path.of(named).toAbsolutePath());
     }
+
+    /** The variable .ci/run names the official description with, so that it runs README's test command as it is. */
+    static final String OFFICIAL_VARIABLE = "EXOIP_OFFICIAL_OPENAPI";
 
     /** Reads a YAML or JSON description (JSON is YAML). */
     static JsonNode read(Path file) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * {@link DescriptionComparator}'s.
  *
  * <p>The official file is not in the repository: a run that names it with
- * {@code -Dexoip.official-openapi=FILE} (as .ci/run does) fails without it; a run that does not
+ * {@code -Dexoip.official-openapi=FILE} or {@code EXOIP_OFFICIAL_OPENAPI=FILE} (as .ci/run does)
+ * fails without it; a run that does not
  * looks for it at {@code ../shared/reference/official/exoscale-openapi.json} beside the checkout,
  * and is skipped, with one line saying so, where it is not there (a clone anywhere else).
  */
