@@ -332,7 +332,7 @@ public final class CloudReconciler implements AutoCloseable {
     /** Whether the claims are watched every claim period: a master while a peer is out of hearing, or a yielded node. */
     private boolean watchingClaims(Decision decision) {
         return claimPeriod != null && (yieldedTo != null
-                || decision.role() == Role.MASTER && peerView.get().contested());
+                || decision.role() == Role.MASTER && contested());
     }
 
     /**
@@ -792,7 +792,7 @@ public final class CloudReconciler implements AutoCloseable {
         if (!fresh && myTerm > 0 && read.isPresent()) {
             Claim claim = read.get();
             if (claim.owner().equals(self)) {
-                if (peerView.get().contested() && now - claimWrittenNanos >= claimPeriod.toNanos()) {
+                if (contested() && now - claimWrittenNanos >= claimPeriod.toNanos()) {
                     writeClaim(claim.renewed(Math.max(claim.stamp() + 1, wallMillis.getAsLong())), now);
                 }
                 return true;
@@ -807,6 +807,12 @@ public final class CloudReconciler implements AutoCloseable {
             return false;
         }
         long term = Math.max(myTerm, read.map(Claim::term).orElse(0L)) + 1;
+        if (!fresh && read.filter(c -> !c.owner().equals(self) && peerView.get().heard().contains(c.owner())).isPresent()) {
+            // A node this one hears claimed the address: it cannot hear this one (one-way loss).
+            // It yields to this claim, and keeps yielding only while the claim is renewed.
+            heardRival = true;
+            heardRivalUntilNanos = now + 3 * claimPeriod.toNanos();
+        }
         Claim mine = new Claim(term, self, wallMillis.getAsLong());
         LOG.info("Claiming the Elastic IP, term {}{}", term, read.map(c -> " (the claim was term " + c.term() + " by "
                 + (c.owner().equals(self) ? "this node" : c.owner()) + ")").orElse(""));
@@ -820,7 +826,7 @@ public final class CloudReconciler implements AutoCloseable {
                     LOG.info("The claim this one replaces was written {} ms ago by {}: leaving it {} ms to let go",
                             wallMillis.getAsLong() - c.stamp(), c.owner(), RIVAL_YIELD.toMillis());
                 });
-        if (peerView.get().contested()) {
+        if (contested()) {
             // Someone out of hearing may be taking over at this very moment: let its claim land
             // before reading back, so that both read the same last writer and only one proceeds.
             try {
@@ -867,6 +873,19 @@ public final class CloudReconciler implements AutoCloseable {
         seenClaimChangedNanos = now;
         lastClaim = claim;
     }
+
+    /**
+     * Whether some node may be yielding to this one through the cloud: a peer is out of hearing,
+     * or lately a peer this node hears took the address (it cannot hear this node: one-way loss).
+     * A master renews its claim, and watches the claims, while it is.
+     */
+    private boolean contested() {
+        return peerView.get().contested() || heardRival && nanoClock.getAsLong() - heardRivalUntilNanos < 0;
+    }
+
+    /** Until when a heard peer's takeover makes this node count as contested (reconcile thread only). */
+    private boolean heardRival;
+    private long heardRivalUntilNanos;
 
     /** Whether the claim last read changed within three claim periods, by this node's clock. */
     private boolean fresh(long now) {

@@ -555,4 +555,21 @@ class CloudReconcilerTest {
             assertTrue(log.events().get(0).getMessage().getFormattedMessage().contains("claims are off"));
         }
     }
+
+    @Test
+    void afterTakingOverFromAHeardNodeTheMasterRenewsSoThatItsYieldHolds() {
+        cloud.keepClaims();
+        reconciler.useClaims(Duration.ofSeconds(2), () -> new CloudReconciler.PeerView(Set.of(PEER), false), y -> { });
+        reconciler.reconcile(master(), () -> true, true);
+        // PEER, which this node hears but which cannot hear it (one-way loss), took the address.
+        cloud.setClaim(new org.exoip.cloud.Claim(5, PEER, wallMillis() - 60_000, 3));
+        cloud.setHolders(Set.of(SELF, PEER));
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, false));
+        org.exoip.cloud.Claim taken = cloud.currentClaim().orElseThrow();
+        assertEquals(SELF, taken.owner());
+        clock.addAndGet(Duration.ofSeconds(3).toNanos());
+        reconciler.reconcile(master(), () -> true, false);
+        assertEquals(1, cloud.currentClaim().orElseThrow().renewals(),
+                "renewed although everyone is heard: PEER yields to it only while it changes");
+    }
 }
