@@ -2,6 +2,7 @@ package org.exoip.watchdog;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -66,6 +67,9 @@ import org.exoip.protocol.DatagramDecoder;
 import org.exoip.protocol.DatagramRejected;
 import org.exoip.protocol.ElasticIpSet;
 import org.exoip.protocol.Inbound;
+import org.exoip.protocol.HandoverGate;
+import org.exoip.protocol.HandoverReply;
+import org.exoip.protocol.HandoverRequested;
 import org.exoip.protocol.InfoRequested;
 import org.exoip.protocol.OutboundAdvert;
 import org.exoip.protocol.RejectReason;
@@ -149,6 +153,10 @@ public final class WatchdogEngine {
     private Map<Inet4Address, Set<UUID>> placedFor;
     /** The advert keys in use: the configured ones, or those a reload read since (event loop only). */
     private Optional<AdvertKeys> advertKeys;
+    /** Which source addresses are this node's own (an unsigned hand-over request comes only from them). */
+    private final Predicate<InetAddress> ownAddress;
+    /** Operators' hand-overs ({@code exoip handover}): the holds and the watches (event loop only). */
+    private final PlannedHandover planned;
 
     private WatchdogEngine(EngineSettings settings, ElasticIpProviders providers, PeerSource peerSource,
             NodeHealth health) {
@@ -165,6 +173,7 @@ public final class WatchdogEngine {
         this.kept = ElasticIpSet.of(addresses.list());
         boolean named = addresses.addresses().size() > 1;
         Predicate<InetAddress> own = ownAddresses(settings.bind());
+        this.ownAddress = own;
         long now = settings.nanoClock().getAsLong();
         List<ElasticIpElection> made = new ArrayList<>();
         Map<Inet4Address, ElasticIpElection> index = new HashMap<>();
@@ -187,6 +196,8 @@ public final class WatchdogEngine {
                 settings.nanoClock(), new NodeThreadFactory(node, "exoip-probe"));
         this.noisy = new RateLimitedLog(LOG, settings.nanoClock());
         this.stalls = StallGuard.forInterval(nodeSettings.interval());
+        this.planned = new PlannedHandover(elections, nodeSettings.self(), loop, this::nanos,
+                () -> settings.wallClock().instant(), this::sendAdverts, this::reply);
     }
 
     /**
@@ -315,7 +326,8 @@ public final class WatchdogEngine {
     }
 
     private DatagramDecoder decoder() {
-        return new DatagramDecoder(kept, rejections, primary.watchdog()::isPeer, advertKeys, replayGuard);
+        return new DatagramDecoder(kept, rejections, primary.watchdog()::isPeer, advertKeys, replayGuard,
+                new HandoverGate(advertKeys, HandoverGate.thisHost(ownAddress), replayGuard, settings.wallClock()));
     }
 
     /**
@@ -554,6 +566,10 @@ public final class WatchdogEngine {
                 onAdvert(received, now);
             } else if (inbound instanceof InfoRequested info) {
                 answerInfo(ctx, info.sender(), now);
+            } else if (inbound instanceof HandoverRequested handover) {
+                LOG.info("Hand-over requested by {} ({}): {}", describe(handover.sender()),
+                        handover.signed() ? "signed" : "unsigned, from this host", handover.request());
+                planned.serve(handover.sender(), handover.request(), stopping());
             } else if (inbound instanceof DatagramRejected rejected) {
                 noisy.warn("reject:" + rejected.sender().getAddress().getHostAddress() + ":" + rejected.reason(),
                         "Dropped a datagram from " + describe(rejected.sender()) + ": " + rejected.detail());
@@ -688,7 +704,37 @@ public final class WatchdogEngine {
                 : InfoReport.render(elections.stream().map(e -> new InfoReport.Address(e.watchdog(), e.watchdog().peers(now), e.holders(),
                         e.refusal().map(r -> r.describe(now)))).toList(), peerStatuses(now), last, since,
                         settings.kept());
-        return node + cloudPath(now) + claimLines() + stallLine(now) + adverts() + health.report();
+        return node + electionLines() + cloudPath(now) + claimLines() + stallLine(now) + adverts() + health.report();
+    }
+
+    /**
+     * Whether this node runs in the election, and if not, every reason why: an operator's hold
+     * ({@code exoip handover}), a fault (health checks, the track file). Both keep it out; it is
+     * back only when none is left.
+     */
+    private String electionLines() {
+        StringBuilder out = new StringBuilder();
+        for (ElasticIpElection election : elections) {
+            List<String> reasons = outOfElection(election);
+            String address = elections.size() == 1 ? "" : election.address().getHostAddress() + " ";
+            out.append(String.format(Locale.ROOT, "%-12s%s%s\n", "Election", address,
+                    reasons.isEmpty() ? "in" : "out: " + String.join("; ", reasons)));
+        }
+        return out.toString();
+    }
+
+    /** Why {@code election} keeps this node out of its election; empty when it does not (event loop). */
+    private List<String> outOfElection(ElasticIpElection election) {
+        List<String> reasons = new ArrayList<>();
+        planned.holdReason(election.address()).ifPresent(reasons::add);
+        Watchdog watchdog = election.watchdog();
+        if (watchdog.faulted()) {
+            reasons.add("fault: " + String.join(", ", watchdog.health().faultReasons(watchdog.priority())));
+        }
+        if (watchdog.role() == Role.STOPPING) {
+            reasons.add("stopping");
+        }
+        return reasons;
     }
 
     /** Whether this node could take over now, as the keep-warm probe last found. */
@@ -887,6 +933,13 @@ public final class WatchdogEngine {
             }
             finish(kept.isEmpty() ? 0 : 1);
         }));
+    }
+
+    /** Sends a hand-over reply to whoever asked (event loop). */
+    private void reply(InetSocketAddress to, HandoverReply reply) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(reply.encode()), to));
+        }
     }
 
     /**

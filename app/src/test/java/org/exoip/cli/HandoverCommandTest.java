@@ -1,0 +1,240 @@
+package org.exoip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.exoip.cloud.InMemoryElasticIpProvider;
+import org.exoip.cloud.StaticPeers;
+import org.exoip.protocol.AdvertKeys;
+import org.exoip.protocol.AuthenticatedAdvertCodec;
+import org.exoip.protocol.HandoverCodec;
+import org.exoip.protocol.HandoverRequest;
+import org.exoip.protocol.RejectReason;
+import org.exoip.watchdog.EngineSettings;
+import org.exoip.watchdog.NodeSettings;
+import org.exoip.watchdog.Role;
+import org.exoip.watchdog.WatchdogEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code exoip handover} run in-process against three engines on real UDP sockets (127.0.0.1, .2,
+ * .3, one port) sharing one in-memory cloud; and raw datagrams from 127.0.0.2, which is not node a's
+ * host address (a is bound to 127.0.0.1), for what a stranger may not do.
+ */
+class HandoverCommandTest {
+
+    private static final Duration INTERVAL = Duration.ofMillis(50);
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final byte[] KEY = "handover-test-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private final InMemoryElasticIpProvider cloud = new InMemoryElasticIpProvider();
+    private final List<WatchdogEngine> engines = new ArrayList<>();
+    private final List<UUID> ids = List.of(
+            UUID.fromString("00000000-0000-4000-8000-00000000000a"),
+            UUID.fromString("00000000-0000-4000-8000-00000000000b"),
+            UUID.fromString("00000000-0000-4000-8000-00000000000c"));
+    private int port;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path dir;
+
+    private void start(Optional<AdvertKeys> keys) throws Exception {
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        List<String> hosts = List.of("127.0.0.1", "127.0.0.2", "127.0.0.3");
+        for (int i = 0; i < 3; i++) {
+            NodeSettings node = new NodeSettings(ids.get(i), (Inet4Address) InetAddress.getByName("198.51.100.50"),
+                    10, INTERVAL, 3);
+            EngineSettings settings = EngineSettings.of(node, new InetSocketAddress(hosts.get(i), port))
+                    .withReconcileInterval(Duration.ofHours(1)).withAdvertKeys(keys);
+            engines.add(WatchdogEngine.start(settings, cloud, new StaticPeers(hosts, w -> { })));
+        }
+        await("node a master, holding the address alone", () -> cloud.currentHolders().equals(Set.of(ids.get(0)))
+                && engines.get(0).role() == Role.MASTER
+                && engines.stream().filter(e -> e.role() == Role.BACKUP).count() == 2);
+    }
+
+    @AfterEach
+    void stop() {
+        engines.forEach(WatchdogEngine::kill);
+    }
+
+    private int exoip(String... args) {
+        CommandLine cmd = ExoipCommand.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return cmd.execute(args);
+    }
+
+    private void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not within " + DEADLINE.toMillis() + " ms: " + what + "; roles "
+                        + engines.stream().map(WatchdogEngine::role).toList() + ", holders " + cloud.currentHolders());
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+
+    @Test
+    void handsOverConfirmsStaysOutAndComesBackOnRelease() throws Exception {
+        start(Optional.empty());
+        int journalBefore = cloud.journal().size();
+        int code = exoip("handover", "--node", "127.0.0.1:" + port, "--timeout", "10");
+        assertEquals(0, code, out + " / " + err);
+        // The node's word, read from the holders: the successor alone (b: equal priorities, lowest id).
+        assertTrue(out.toString().contains("done: 198.51.100.50 held by " + ids.get(1) + " alone after "),
+                out.toString());
+        assertEquals(Set.of(ids.get(1)), cloud.currentHolders());
+        var changes = cloud.journal().subList(journalBefore, cloud.journal().size());
+        assertTrue(changes.stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder: " + changes);
+        // Out of the election: a runs on as a backup advertising 255, and info says why.
+        assertEquals(Role.BACKUP, engines.get(0).role());
+        assertEquals(255, engines.get(0).priority());
+        assertTrue(engines.get(0).info().get().contains(
+                "Election    out: held by exoip handover until released (exoip handover --release) or restarted\n"),
+                engines.get(0).info().get());
+
+        assertEquals(0, exoip("handover", "--release", "--node", "127.0.0.1:" + port), err.toString());
+        assertTrue(out.toString().contains("back in the election for 198.51.100.50"), out.toString());
+        await("a, best again, takes the address back", () -> cloud.currentHolders().equals(Set.of(ids.get(0)))
+                && engines.get(0).role() == Role.MASTER);
+    }
+
+    @Test
+    void refusesANamedNodeTheElectionWouldNotPickOrThatIsDead() throws Exception {
+        start(Optional.empty());
+        assertEquals(1, exoip("handover", "--node", "127.0.0.1:" + port, "--to", ids.get(2).toString()));
+        assertTrue(err.toString().contains("refused: node " + ids.get(2) + " (priority 10) would not be elected for "
+                + "198.51.100.50: node " + ids.get(1) + " (priority 10) ranks before it"), err.toString());
+        engines.get(1).kill();
+        await("a hears b no more", () -> {
+            try {
+                return engines.get(0).info().get().contains("Peer 127.0.0.2 id=" + ids.get(1) + " priority=10 dead");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertEquals(1, exoip("handover", "--node", "127.0.0.1:" + port, "--to", "127.0.0.2"));
+        assertTrue(err.toString().contains("refused: node 127.0.0.2 is not alive (127.0.0.2 dead priority 10 seen"),
+                err.toString());
+        assertEquals(Role.MASTER, engines.get(0).role(), "a refused request changes nothing");
+        assertEquals(10, engines.get(0).priority());
+        // --to the node the election picks now: c.
+        assertEquals(0, exoip("handover", "--node", "127.0.0.1:" + port, "--to", "127.0.0.3"), err.toString());
+        assertEquals(Set.of(ids.get(2)), cloud.currentHolders());
+    }
+
+    @Test
+    void refusesWithNoEligibleNode() throws Exception {
+        start(Optional.empty());
+        engines.get(1).kill();
+        engines.get(2).kill();
+        await("a hears no peer", () -> engines.get(0).describeUnreadiness().isEmpty() && peersDead());
+        assertEquals(1, exoip("handover", "--node", "127.0.0.1:" + port));
+        assertTrue(err.toString().contains("refused: no eligible node for 198.51.100.50: no alive peer advertises a "
+                + "priority below 255"), err.toString());
+        assertEquals(Role.MASTER, engines.get(0).role());
+    }
+
+    private boolean peersDead() {
+        try {
+            String info = engines.get(0).info().get();
+            return !info.contains(" alive");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void anUnsignedRequestFromAnotherAddressIsRefusedAndCounted() throws Exception {
+        start(Optional.empty());
+        byte[] request = new HandoverCodec(Optional.empty()).encode(request());
+        try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getByName("127.0.0.2"))) {
+            stranger.send(new DatagramPacket(request, request.length, InetAddress.getByName("127.0.0.1"), port));
+            await("counted", () -> engines.get(0).rejections().count(RejectReason.UNSIGNED_REQUEST) == 1);
+            assertNull(answer(stranger), "no answer to a stranger");
+        }
+        assertEquals(Role.MASTER, engines.get(0).role());
+        assertEquals(10, engines.get(0).priority());
+    }
+
+    @Test
+    void fromAnotherAddressOnlySignedOnceAndWithTheKey() throws Exception {
+        Optional<AdvertKeys> keys = Optional.of(new AdvertKeys(KEY));
+        start(keys);
+        try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getByName("127.0.0.2"))) {
+            InetSocketAddress nodeA = new InetSocketAddress("127.0.0.1", port);
+            byte[] forged = new HandoverCodec(Optional.of(new AdvertKeys(
+                    "not-the-key-of-this-group-0123456789".getBytes(StandardCharsets.US_ASCII)))).encode(request());
+            stranger.send(new DatagramPacket(forged, forged.length, nodeA));
+            await("forged: counted", () -> engines.get(0).rejections().count(RejectReason.BAD_TAG) == 1);
+            assertNull(answer(stranger));
+            assertEquals(Role.MASTER, engines.get(0).role());
+
+            byte[] signed = new HandoverCodec(keys).encode(request());
+            stranger.send(new DatagramPacket(signed, signed.length, nodeA));
+            String accepted = answer(stranger);
+            assertTrue(accepted != null && accepted.contains(" ACCEPTED handing over 198.51.100.50"), accepted);
+            await("b holds the address alone", () -> cloud.currentHolders().equals(Set.of(ids.get(1))));
+            exoip("handover", "--release", "--node", "127.0.0.1:" + port); // from this host: unsigned is fine
+            await("a back", () -> engines.get(0).role() == Role.MASTER);
+
+            stranger.send(new DatagramPacket(signed, signed.length, nodeA)); // the same bytes again
+            await("replayed: counted", () -> engines.get(0).rejections().count(RejectReason.REPLAY) == 1);
+            assertEquals(Role.MASTER, engines.get(0).role());
+        }
+        // The command signs with --auth-key-file, and the node accepts it.
+        Path keyFile = dir.resolve("key");
+        Files.write(keyFile, KEY);
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(0, exoip("handover", "--node", "127.0.0.1:" + port, "--auth-key-file", keyFile.toString()),
+                err.toString());
+    }
+
+    private static HandoverRequest request() {
+        return new HandoverRequest(HandoverRequest.Action.HAND_OVER, Optional.empty(), Optional.empty(),
+                Optional.empty(), Duration.ZERO, Duration.ZERO, AuthenticatedAdvertCodec.firstCounter(Clock.systemUTC()));
+    }
+
+    /** The answer on {@code socket}, or null when none comes within a second (the refusals are counted first). */
+    private static String answer(DatagramSocket socket) throws Exception {
+        socket.setSoTimeout(1000);
+        DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+        try {
+            socket.receive(packet);
+            return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+}
