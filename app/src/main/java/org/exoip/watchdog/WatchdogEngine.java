@@ -565,7 +565,7 @@ public final class WatchdogEngine {
             if (inbound instanceof AdvertReceived received) {
                 onAdvert(received, now);
             } else if (inbound instanceof InfoRequested info) {
-                answerInfo(ctx, info.sender(), now);
+                answerInfo(ctx, info, now);
             } else if (inbound instanceof HandoverRequested handover) {
                 LOG.info("Hand-over requested by {} ({}): {}", describe(handover.sender()),
                         handover.signed() ? "signed" : "unsigned, from this host", handover.request());
@@ -673,7 +673,8 @@ public final class WatchdogEngine {
         }
     }
 
-    private void answerInfo(ChannelHandlerContext ctx, InetSocketAddress sender, long now) {
+    private void answerInfo(ChannelHandlerContext ctx, InfoRequested query, long now) {
+        InetSocketAddress sender = query.sender();
         if (now - infoWindowStart > TimeUnit.SECONDS.toNanos(1)) {
             infoWindowStart = now;
             infoRepliesInWindow = 0;
@@ -682,15 +683,15 @@ public final class WatchdogEngine {
             noisy.warn("info-limit", "Too many info queries: not answering " + describe(sender));
             return;
         }
-        String report = info(now);
+        String report = query.format() == InfoRequested.Format.JSON ? InfoJson.render(infoJson(now)) : info(now);
         // One line says who asked; the answer itself (some 16 lines) only when debugging.
-        LOG.info("info requested by {}", describe(sender));
+        LOG.info("info{} requested by {}", query.format() == InfoRequested.Format.JSON ? " json" : "", describe(sender));
         if (LOG.isDebugEnabled()) {
             for (String line : report.split("\n")) {
                 LOG.debug("info: {}", line);
             }
         }
-        ByteBuf reply = ctx.alloc().buffer(report.length());
+        ByteBuf reply = ctx.alloc().buffer(report.length() * 2);
         reply.writeCharSequence(report, StandardCharsets.UTF_8);
         ctx.writeAndFlush(new DatagramPacket(reply, sender));
     }
@@ -705,6 +706,35 @@ public final class WatchdogEngine {
                         e.refusal().map(r -> r.describe(now)))).toList(), peerStatuses(now), last, since,
                         settings.kept());
         return node + electionLines() + cloudPath(now) + claimLines() + stallLine(now) + adverts() + health.report();
+    }
+
+    /** The {@code info json} document's values (event loop). */
+    private InfoJson.Node infoJson(long now) {
+        UUID self = settings.node().self();
+        List<InfoJson.Address> addresses = new ArrayList<>();
+        for (ElasticIpElection e : elections) {
+            Optional<org.exoip.cloud.Claim> claim = e.claim();
+            addresses.add(new InfoJson.Address(e.address().getHostAddress(), e.role().name(), e.priority(), e.master(),
+                    e.holders(), e.refusal().map(r -> r.describe(now)), outOfElection(e),
+                    planned.heldUntil(e.address()).map(InfoReport::time), claim.map(org.exoip.cloud.Claim::term),
+                    claim.map(org.exoip.cloud.Claim::owner), e.yieldedTo()));
+        }
+        List<InfoJson.Peer> peers = peerStatuses(now).stream().map(p -> new InfoJson.Peer(p.address().getHostAddress(),
+                Optional.ofNullable(p.id()), p.priority() < 0 ? Optional.<Integer>empty() : Optional.of(p.priority()),
+                p.alive(), p.lastSeenWall().map(InfoReport::time), p.sinceLastSeen().map(Duration::toMillis))).toList();
+        StallGuard.Stall stall = lastStall;
+        InfoJson.Stalls stalls = new InfoJson.Stalls(stallCount,
+                Optional.ofNullable(stall).map(s -> TimeUnit.NANOSECONDS.toMillis(s.gapNanos())),
+                Optional.ofNullable(stall).map(s -> TimeUnit.NANOSECONDS.toMillis(now - s.endNanos())));
+        InfoJson.Readiness readiness = probe == null ? new InfoJson.Readiness(false, true, "not probed (--api-keep-warm 0)")
+                : new InfoJson.Readiness(true, probe.readiness().ready(), probe.readiness().describe(now));
+        Map<String, Long> dropped = new java.util.LinkedHashMap<>();
+        rejections.snapshot().forEach((reason, count) -> dropped.put(reason.label(), count));
+        return new InfoJson.Node(self, settings.node().interval().toMillis(), settings.node().deadRatio(),
+                Optional.ofNullable(lastAdvertWall).map(InfoReport::time),
+                advertised ? Optional.of(TimeUnit.NANOSECONDS.toMillis(now - lastAdvertNanos)) : Optional.empty(),
+                addresses, readiness, peers, stalls, settings.advertKeys().isPresent() ? "authenticated" : "plain",
+                dropped);
     }
 
     /**

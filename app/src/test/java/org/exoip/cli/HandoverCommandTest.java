@@ -32,7 +32,9 @@ import org.exoip.protocol.AuthenticatedAdvertCodec;
 import org.exoip.protocol.HandoverCodec;
 import org.exoip.protocol.HandoverRequest;
 import org.exoip.protocol.RejectReason;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.exoip.watchdog.EngineSettings;
+import org.exoip.watchdog.JsonSchemaCheck;
 import org.exoip.watchdog.NodeSettings;
 import org.exoip.watchdog.Role;
 import org.exoip.watchdog.WatchdogEngine;
@@ -128,6 +130,26 @@ class HandoverCommandTest {
         assertTrue(out.toString().contains("back in the election for 198.51.100.50"), out.toString());
         await("a, best again, takes the address back", () -> cloud.currentHolders().equals(Set.of(ids.get(0)))
                 && engines.get(0).role() == Role.MASTER);
+    }
+
+    @Test
+    void infoPrintsTheTextAndAJsonDocumentThatValidates() throws Exception {
+        start(Optional.empty());
+        assertEquals(0, exoip("info", "127.0.0.1:" + port), err.toString());
+        assertTrue(out.toString().startsWith("Node        " + ids.get(0) + "\n"), out.toString());
+        assertTrue(out.toString().contains("\nElection    in\n"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, exoip("info", "--json", "127.0.0.1:" + port), err.toString());
+        JsonNode document = JsonSchemaCheck.JSON.readTree(out.toString());
+        assertEquals(List.of(), JsonSchemaCheck.violations(JsonSchemaCheck.schema(), document), out.toString());
+        assertEquals(ids.get(0).toString(), document.get("node").asText());
+        JsonNode eip = document.get("elastic_ips").get(0);
+        assertEquals("MASTER", eip.get("state").asText());
+        assertEquals(ids.get(0).toString(), eip.get("holders").get(0).asText());
+        assertEquals(2, document.get("peers").size());
+        // Nobody listening: one line, exit 1.
+        assertEquals(1, exoip("info", "--timeout", "300ms", "127.0.0.1:" + (port == 65535 ? 1 : port + 1)));
+        assertTrue(err.toString().startsWith("exoip info: no answer from 127.0.0.1:"), err.toString());
     }
 
     @Test

@@ -91,9 +91,10 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
     @Override
     protected void decode(ChannelHandlerContext ctx, DatagramPacket packet, List<Object> out) {
         ByteBuf content = packet.content();
-        // The query first: at 4 to 6 bytes it could only ever be rejected as an advert.
-        if (InfoQuery.matches(content)) {
-            out.add(new InfoRequested(packet.sender()));
+        // The query first: at 4 to 11 bytes it could only ever be rejected as an advert.
+        Optional<InfoRequested.Format> info = InfoQuery.format(content);
+        if (info.isPresent()) {
+            out.add(new InfoRequested(packet.sender(), info.get()));
             return;
         }
         // Before the peer test: an operator's host need not be a peer; the gate judges the sender.
