@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.metrics.ExoipMetrics;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.protocol.AuthenticatedAdvertCodec;
 import org.exoip.protocol.HandoverCodec;
@@ -110,6 +111,12 @@ class HandoverCommandTest {
     @Test
     void handsOverConfirmsStaysOutAndComesBackOnRelease() throws Exception {
         start(Optional.empty());
+        ExoipMetrics metrics = new ExoipMetrics(ids.get(0), List.of((Inet4Address) InetAddress.getByName(
+                "198.51.100.50")), false);
+        metrics.observe(engines.get(0));
+        assertTrue(scrape(metrics).contains("exoip_holder{eip=\"198.51.100.50\",instance=\"" + ids.get(0) + "\"} 1.0\n"),
+                scrape(metrics));
+        assertTrue(scrape(metrics).contains("exoip_holders{eip=\"198.51.100.50\"} 1.0\n"), scrape(metrics));
         int journalBefore = cloud.journal().size();
         int code = exoip("handover", "--node", "127.0.0.1:" + port, "--timeout", "10");
         assertEquals(0, code, out + " / " + err);
@@ -117,6 +124,11 @@ class HandoverCommandTest {
         assertTrue(out.toString().contains("done: 198.51.100.50 held by " + ids.get(1) + " alone after "),
                 out.toString());
         assertEquals(Set.of(ids.get(1)), cloud.currentHolders());
+        // The holder set at a glance, from the read that confirmed it: b alone, a no more.
+        String text = scrape(metrics);
+        assertTrue(text.contains("exoip_holder{eip=\"198.51.100.50\",instance=\"" + ids.get(1) + "\"} 1.0\n"), text);
+        assertEquals(-1, text.indexOf("instance=\"" + ids.get(0) + "\""), text);
+        assertTrue(text.contains("exoip_holders{eip=\"198.51.100.50\"} 1.0\n"), text);
         var changes = cloud.journal().subList(journalBefore, cloud.journal().size());
         assertTrue(changes.stream().noneMatch(c -> c.holdersAfter().isEmpty()), "never without a holder: " + changes);
         // Out of the election: a runs on as a backup advertising 255, and info says why.
@@ -241,6 +253,13 @@ class HandoverCommandTest {
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
         assertEquals(0, exoip("handover", "--node", "127.0.0.1:" + port, "--auth-key-file", keyFile.toString()),
                 err.toString());
+    }
+
+    private static String scrape(ExoipMetrics metrics) throws java.io.IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(bytes,
+                metrics.registry().scrape());
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     private static HandoverRequest request() {
