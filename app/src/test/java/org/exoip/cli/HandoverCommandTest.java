@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.exoip.cloud.InMemoryElasticIpProvider;
 import org.exoip.cloud.StaticPeers;
+import org.exoip.health.HealthMonitor;
+import org.exoip.health.NodeHealth;
+import org.exoip.health.TrackFile;
 import org.exoip.metrics.ExoipMetrics;
 import org.exoip.protocol.AdvertKeys;
 import org.exoip.protocol.AuthenticatedAdvertCodec;
@@ -69,6 +72,11 @@ class HandoverCommandTest {
     Path dir;
 
     private void start(Optional<AdvertKeys> keys) throws Exception {
+        start(keys, NodeHealth.NONE);
+    }
+
+    /** Three engines; node a with {@code healthOfA} (its track file). */
+    private void start(Optional<AdvertKeys> keys, NodeHealth healthOfA) throws Exception {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             port = probe.getLocalPort();
         }
@@ -78,7 +86,8 @@ class HandoverCommandTest {
                     10, INTERVAL, 3);
             EngineSettings settings = EngineSettings.of(node, new InetSocketAddress(hosts.get(i), port))
                     .withReconcileInterval(Duration.ofHours(1)).withAdvertKeys(keys);
-            engines.add(WatchdogEngine.start(settings, cloud, new StaticPeers(hosts, w -> { })));
+            engines.add(WatchdogEngine.start(settings, cloud, new StaticPeers(hosts, w -> { }),
+                    i == 0 ? healthOfA : NodeHealth.NONE));
         }
         await("node a master, holding the address alone", () -> cloud.currentHolders().equals(Set.of(ids.get(0)))
                 && engines.get(0).role() == Role.MASTER
@@ -88,7 +97,12 @@ class HandoverCommandTest {
     @AfterEach
     void stop() {
         engines.forEach(WatchdogEngine::kill);
+        if (monitor != null) {
+            monitor.close();
+        }
     }
+
+    private HealthMonitor monitor;
 
     private int exoip(String... args) {
         CommandLine cmd = ExoipCommand.commandLine();
@@ -162,6 +176,38 @@ class HandoverCommandTest {
         // Nobody listening: one line, exit 1.
         assertEquals(1, exoip("info", "--timeout", "300ms", "127.0.0.1:" + (port == 65535 ? 1 : port + 1)));
         assertTrue(err.toString().startsWith("exoip info: no answer from 127.0.0.1:"), err.toString());
+    }
+
+    @Test
+    void aHoldAndATrackFileEachKeepTheNodeOutAndInfoSaysWhy() throws Exception {
+        Path trackFile = dir.resolve("maintenance");
+        monitor = new HealthMonitor(List.of(), Optional.of(new TrackFile(trackFile)), Optional.empty(), "a",
+                System::nanoTime);
+        monitor.start();
+        start(Optional.empty(), monitor);
+        assertEquals(0, exoip("handover", "--node", "127.0.0.1:" + port), err.toString());
+        Files.writeString(trackFile, "255\n");
+        await("a out for both reasons", () -> electionLine().equals("Election    out: held by exoip handover until "
+                + "released (exoip handover --release) or restarted; fault: track file value 255 makes priority 10 "
+                + "unusable (265 > 254)"));
+        // The release ends the hold, not the drain: a stays out, at 255.
+        assertEquals(0, exoip("handover", "--release", "--node", "127.0.0.1:" + port), err.toString());
+        assertEquals("Election    out: fault: track file value 255 makes priority 10 unusable (265 > 254)",
+                electionLine());
+        assertEquals(255, engines.get(0).priority());
+        assertEquals(Set.of(ids.get(1)), cloud.currentHolders());
+        // And the end of the drain lets it back: best again, it takes the address back.
+        Files.delete(trackFile);
+        await("a back and master", () -> cloud.currentHolders().equals(Set.of(ids.get(0)))
+                && electionLine().equals("Election    in"));
+    }
+
+    private String electionLine() {
+        try {
+            return engines.get(0).info().get().lines().filter(l -> l.startsWith("Election")).findFirst().orElseThrow();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
