@@ -211,6 +211,25 @@ class HandoverCommandTest {
     }
 
     @Test
+    void aTimedHoldEndsByItself() throws Exception {
+        start(Optional.empty());
+        assertEquals(0, exoip("handover", "--node", "127.0.0.1:" + port, "--hold", "1"), err.toString());
+        assertTrue(out.toString().contains("this node stays out of the election for 1000 ms"), out.toString());
+        assertTrue(electionLine().startsWith("Election    out: held by exoip handover until 20"), electionLine());
+        await("a, back after its hold, takes the address back", () -> cloud.currentHolders().equals(Set.of(ids.get(0)))
+                && electionLine().equals("Election    in"));
+    }
+
+    @Test
+    void badCombinationsAreUsageErrorsInOneLine() {
+        assertEquals(2, exoip("handover", "--release", "--to", "127.0.0.2"));
+        assertTrue(err.toString().startsWith("exoip: --release takes neither --to nor --hold"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, exoip("handover", "--node", "127.0.0.1:99999"));
+        assertTrue(err.toString().contains("'127.0.0.1:99999' has no valid port (expected HOST[:PORT]"), err.toString());
+    }
+
+    @Test
     void refusesANamedNodeTheElectionWouldNotPickOrThatIsDead() throws Exception {
         start(Optional.empty());
         assertEquals(1, exoip("handover", "--node", "127.0.0.1:" + port, "--to", ids.get(2).toString()));
