@@ -159,6 +159,19 @@ public final class ExoipMetrics implements ApiCallListener {
                         cb.call(e.getValue(), e.getKey().label());
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("exoip_holder")
+                .help("1 for each instance holding an Elastic IP as this node last read it; absent before the first read")
+                .labelNames("eip", "instance")
+                .callback(cb -> engine.elasticIps().forEach(eip -> eip.holders().ifPresent(holders -> holders.forEach(
+                        holder -> cb.call(1, eip.address().getHostAddress(), holder.toString())))))
+                .register(registry);
+        GaugeWithCallback.builder().name("exoip_holders")
+                .help("How many instances hold an Elastic IP as this node last read it (1 is right; 0 or 2 "
+                        + "for longer than a failover is wrong); absent before the first read")
+                .labelNames("eip")
+                .callback(cb -> engine.elasticIps().forEach(eip -> eip.holders().ifPresent(holders -> cb.call(
+                        holders.size(), eip.address().getHostAddress()))))
+                .register(registry);
         GaugeWithCallback.builder().name("exoip_cloud_refused")
                 .help("1 while the cloud refuses this node's calls for good (401, 403: the API key or its role; 404: "
                         + "the Elastic IP or instance does not exist), by HTTP status, or certificate when this node "

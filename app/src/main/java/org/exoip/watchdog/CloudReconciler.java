@@ -260,6 +260,14 @@ public final class CloudReconciler implements AutoCloseable {
     }
 
     /**
+     * Runs a pass now, without a log line: an operator's hand-over waits to see the holders it
+     * reads ({@link #lastHolders()}). Returns at once; any thread.
+     */
+    public void readSoon() {
+        wakeups.offer("read");
+    }
+
+    /**
      * What a stopping master knows of its peers during a hand-over, asked again at every poll: whether
      * an alive peer that is not stopping itself could still take over, and the peers that are
      * stopping too (alive and advertising {@link Priority#WORST}), which are no successors.

@@ -408,6 +408,26 @@ final class ElasticIpElection implements AutoCloseable {
         }
     }
 
+    /**
+     * An operator's hand-over holds this node out of this address's election, or lets it back
+     * ({@link Watchdog#setHeld}); the change of priority is logged and advertised next.
+     */
+    void hold(boolean held, String why, long now) {
+        try (CloseableThreadContext.Instance c = context()) {
+            if (watchdog.held() != held) {
+                LOG.info(held ? "Out of the election: {}" : "Back in the election: {}", why);
+            }
+            watchdog.setHeld(held, now);
+        }
+        advert();
+        scheduleEvaluation(now);
+    }
+
+    /** Asks the reconciler to read the holders now (an operator's hand-over waits on them). */
+    void readHoldersSoon() {
+        reconciler.readSoon();
+    }
+
     /** Whether a peer is alive for this address, so that a successor may take it over. */
     boolean successorExpected(long now) {
         return watchdog.peers(now).stream().anyMatch(LivenessTracker.PeerStatus::alive);

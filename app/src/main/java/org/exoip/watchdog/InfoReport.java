@@ -171,6 +171,11 @@ public final class InfoReport {
         out.append(String.format(Locale.ROOT, "%-12s%s\n", name, value));
     }
 
+    /** A wall-clock time as info shows it: UTC with milliseconds. */
+    static String time(Instant instant) {
+        return TIME.format(instant);
+    }
+
     /** A duration as seconds with millisecond precision, e.g. {@code 0.250s}. */
     static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.3fs", d.toNanos() / 1e9);

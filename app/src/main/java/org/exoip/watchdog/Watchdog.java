@@ -89,6 +89,8 @@ public final class Watchdog {
     private boolean started;
     /** The node this one yields to through the cloud ({@link #yieldTo}), or null. */
     private UUID cloudMaster;
+    /** Out of the election by an operator's hand-over ({@link #setHeld}): runs and advertises as 255. */
+    private boolean held;
     private Decision decision;
 
     /**
@@ -206,6 +208,22 @@ public final class Watchdog {
         evaluate(nanos);
     }
 
+    /**
+     * An operator's hand-over ({@code exoip handover}) holds this node out of the election, or lets
+     * it back: while held it advertises and runs with {@link Priority#WORST}, like a stopping node,
+     * so that its peers elect another; it is still master as a last resort, when no other node is
+     * better. Re-evaluates now.
+     */
+    public void setHeld(boolean held, long nanos) {
+        this.held = held;
+        evaluate(nanos);
+    }
+
+    /** Whether an operator's hand-over holds this node out of the election. */
+    public boolean held() {
+        return held;
+    }
+
     /** The node this one yields to through the cloud, while it is not heard; empty otherwise. */
     public Optional<UUID> yieldedTo() {
         return Optional.ofNullable(cloudMaster);
@@ -278,7 +296,7 @@ public final class Watchdog {
             return;
         }
         boolean fault = faulted();
-        Candidate self = new Candidate(settings.self(), fault ? Priority.WORST : advertised());
+        Candidate self = new Candidate(settings.self(), fault || held ? Priority.WORST : advertised());
         List<Candidate> alive = liveness.alive(nanos);
         Candidate winner = Election.winner(self, alive, rules.ranking());
         // Yielded through the cloud to a node not heard: it is master; heard, the adverts decide.
@@ -309,10 +327,14 @@ public final class Watchdog {
             return String.join("; ", health.faultReasons(priority))
                     + (next.master() == null ? " (no healthy peer alive)" : " (master: " + next.master() + ")");
         }
+        if (next.role() == Role.MASTER && held) {
+            return "held out of the election (exoip handover), but no alive node is better";
+        }
         if (next.role() == Role.MASTER) {
             return "best alive node (priority " + effective + ")";
         }
-        return "node " + winner.id() + " is better (priority " + winner.priority() + " against " + effective + ")";
+        return "node " + winner.id() + " is better (priority " + winner.priority() + " against "
+                + (held ? Priority.WORST + ", held out of the election by exoip handover" : effective) + ")";
     }
 
     private void change(Decision next, String why, long nanos) {
@@ -323,7 +345,7 @@ public final class Watchdog {
 
     /** The advert to send now. */
     public Advert advert() {
-        int advertised = decision.role() == Role.STOPPING || faulted() ? Priority.WORST : advertised();
+        int advertised = decision.role() == Role.STOPPING || faulted() || held ? Priority.WORST : advertised();
         return new Advert(advertised, settings.elasticIp(), settings.self());
     }
 

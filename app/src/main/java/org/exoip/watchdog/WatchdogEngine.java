@@ -2,6 +2,7 @@ package org.exoip.watchdog;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -66,6 +67,9 @@ import org.exoip.protocol.DatagramDecoder;
 import org.exoip.protocol.DatagramRejected;
 import org.exoip.protocol.ElasticIpSet;
 import org.exoip.protocol.Inbound;
+import org.exoip.protocol.HandoverGate;
+import org.exoip.protocol.HandoverReply;
+import org.exoip.protocol.HandoverRequested;
 import org.exoip.protocol.InfoRequested;
 import org.exoip.protocol.OutboundAdvert;
 import org.exoip.protocol.RejectReason;
@@ -149,6 +153,10 @@ public final class WatchdogEngine {
     private Map<Inet4Address, Set<UUID>> placedFor;
     /** The advert keys in use: the configured ones, or those a reload read since (event loop only). */
     private Optional<AdvertKeys> advertKeys;
+    /** Which source addresses are this node's own (an unsigned hand-over request comes only from them). */
+    private final Predicate<InetAddress> ownAddress;
+    /** Operators' hand-overs ({@code exoip handover}): the holds and the watches (event loop only). */
+    private final PlannedHandover planned;
 
     private WatchdogEngine(EngineSettings settings, ElasticIpProviders providers, PeerSource peerSource,
             NodeHealth health) {
@@ -165,6 +173,7 @@ public final class WatchdogEngine {
         this.kept = ElasticIpSet.of(addresses.list());
         boolean named = addresses.addresses().size() > 1;
         Predicate<InetAddress> own = ownAddresses(settings.bind());
+        this.ownAddress = own;
         long now = settings.nanoClock().getAsLong();
         List<ElasticIpElection> made = new ArrayList<>();
         Map<Inet4Address, ElasticIpElection> index = new HashMap<>();
@@ -187,6 +196,8 @@ public final class WatchdogEngine {
                 settings.nanoClock(), new NodeThreadFactory(node, "exoip-probe"));
         this.noisy = new RateLimitedLog(LOG, settings.nanoClock());
         this.stalls = StallGuard.forInterval(nodeSettings.interval());
+        this.planned = new PlannedHandover(elections, nodeSettings.self(), loop, this::nanos,
+                () -> settings.wallClock().instant(), this::sendAdverts, this::reply);
     }
 
     /**
@@ -315,7 +326,8 @@ public final class WatchdogEngine {
     }
 
     private DatagramDecoder decoder() {
-        return new DatagramDecoder(kept, rejections, primary.watchdog()::isPeer, advertKeys, replayGuard);
+        return new DatagramDecoder(kept, rejections, primary.watchdog()::isPeer, advertKeys, replayGuard,
+                new HandoverGate(advertKeys, HandoverGate.thisHost(ownAddress), replayGuard, settings.wallClock()));
     }
 
     /**
@@ -553,7 +565,11 @@ public final class WatchdogEngine {
             if (inbound instanceof AdvertReceived received) {
                 onAdvert(received, now);
             } else if (inbound instanceof InfoRequested info) {
-                answerInfo(ctx, info.sender(), now);
+                answerInfo(ctx, info, now);
+            } else if (inbound instanceof HandoverRequested handover) {
+                LOG.info("Hand-over requested by {} ({}): {}", describe(handover.sender()),
+                        handover.signed() ? "signed" : "unsigned, from this host", handover.request());
+                planned.serve(handover.sender(), handover.request(), stopping());
             } else if (inbound instanceof DatagramRejected rejected) {
                 noisy.warn("reject:" + rejected.sender().getAddress().getHostAddress() + ":" + rejected.reason(),
                         "Dropped a datagram from " + describe(rejected.sender()) + ": " + rejected.detail());
@@ -657,7 +673,8 @@ public final class WatchdogEngine {
         }
     }
 
-    private void answerInfo(ChannelHandlerContext ctx, InetSocketAddress sender, long now) {
+    private void answerInfo(ChannelHandlerContext ctx, InfoRequested query, long now) {
+        InetSocketAddress sender = query.sender();
         if (now - infoWindowStart > TimeUnit.SECONDS.toNanos(1)) {
             infoWindowStart = now;
             infoRepliesInWindow = 0;
@@ -666,15 +683,15 @@ public final class WatchdogEngine {
             noisy.warn("info-limit", "Too many info queries: not answering " + describe(sender));
             return;
         }
-        String report = info(now);
+        String report = query.format() == InfoRequested.Format.JSON ? InfoJson.render(infoJson(now)) : info(now);
         // One line says who asked; the answer itself (some 16 lines) only when debugging.
-        LOG.info("info requested by {}", describe(sender));
+        LOG.info("info{} requested by {}", query.format() == InfoRequested.Format.JSON ? " json" : "", describe(sender));
         if (LOG.isDebugEnabled()) {
             for (String line : report.split("\n")) {
                 LOG.debug("info: {}", line);
             }
         }
-        ByteBuf reply = ctx.alloc().buffer(report.length());
+        ByteBuf reply = ctx.alloc().buffer(report.length() * 2);
         reply.writeCharSequence(report, StandardCharsets.UTF_8);
         ctx.writeAndFlush(new DatagramPacket(reply, sender));
     }
@@ -688,7 +705,66 @@ public final class WatchdogEngine {
                 : InfoReport.render(elections.stream().map(e -> new InfoReport.Address(e.watchdog(), e.watchdog().peers(now), e.holders(),
                         e.refusal().map(r -> r.describe(now)))).toList(), peerStatuses(now), last, since,
                         settings.kept());
-        return node + cloudPath(now) + claimLines() + stallLine(now) + adverts() + health.report();
+        return node + electionLines() + cloudPath(now) + claimLines() + stallLine(now) + adverts() + health.report();
+    }
+
+    /** The {@code info json} document's values (event loop). */
+    private InfoJson.Node infoJson(long now) {
+        UUID self = settings.node().self();
+        List<InfoJson.Address> addresses = new ArrayList<>();
+        for (ElasticIpElection e : elections) {
+            Optional<org.exoip.cloud.Claim> claim = e.claim();
+            addresses.add(new InfoJson.Address(e.address().getHostAddress(), e.role().name(), e.priority(), e.master(),
+                    e.holders(), e.refusal().map(r -> r.describe(now)), outOfElection(e),
+                    planned.heldUntil(e.address()).map(InfoReport::time), claim.map(org.exoip.cloud.Claim::term),
+                    claim.map(org.exoip.cloud.Claim::owner), e.yieldedTo()));
+        }
+        List<InfoJson.Peer> peers = peerStatuses(now).stream().map(p -> new InfoJson.Peer(p.address().getHostAddress(),
+                Optional.ofNullable(p.id()), p.priority() < 0 ? Optional.<Integer>empty() : Optional.of(p.priority()),
+                p.alive(), p.lastSeenWall().map(InfoReport::time), p.sinceLastSeen().map(Duration::toMillis))).toList();
+        StallGuard.Stall stall = lastStall;
+        InfoJson.Stalls stalls = new InfoJson.Stalls(stallCount,
+                Optional.ofNullable(stall).map(s -> TimeUnit.NANOSECONDS.toMillis(s.gapNanos())),
+                Optional.ofNullable(stall).map(s -> TimeUnit.NANOSECONDS.toMillis(now - s.endNanos())));
+        InfoJson.Readiness readiness = probe == null ? new InfoJson.Readiness(false, true, "not probed (--api-keep-warm 0)")
+                : new InfoJson.Readiness(true, probe.readiness().ready(), probe.readiness().describe(now));
+        Map<String, Long> dropped = new java.util.LinkedHashMap<>();
+        rejections.snapshot().forEach((reason, count) -> dropped.put(reason.label(), count));
+        return new InfoJson.Node(self, settings.node().interval().toMillis(), settings.node().deadRatio(),
+                Optional.ofNullable(lastAdvertWall).map(InfoReport::time),
+                advertised ? Optional.of(TimeUnit.NANOSECONDS.toMillis(now - lastAdvertNanos)) : Optional.empty(),
+                addresses, readiness, peers, stalls, settings.advertKeys().isPresent() ? "authenticated" : "plain",
+                dropped);
+    }
+
+    /**
+     * Whether this node runs in the election, and if not, every reason why: an operator's hold
+     * ({@code exoip handover}), a fault (health checks, the track file). Both keep it out; it is
+     * back only when none is left.
+     */
+    private String electionLines() {
+        StringBuilder out = new StringBuilder();
+        for (ElasticIpElection election : elections) {
+            List<String> reasons = outOfElection(election);
+            String address = elections.size() == 1 ? "" : election.address().getHostAddress() + " ";
+            out.append(String.format(Locale.ROOT, "%-12s%s%s\n", "Election", address,
+                    reasons.isEmpty() ? "in" : "out: " + String.join("; ", reasons)));
+        }
+        return out.toString();
+    }
+
+    /** Why {@code election} keeps this node out of its election; empty when it does not (event loop). */
+    private List<String> outOfElection(ElasticIpElection election) {
+        List<String> reasons = new ArrayList<>();
+        planned.holdReason(election.address()).ifPresent(reasons::add);
+        Watchdog watchdog = election.watchdog();
+        if (watchdog.faulted()) {
+            reasons.add("fault: " + String.join(", ", watchdog.health().faultReasons(watchdog.priority())));
+        }
+        if (watchdog.role() == Role.STOPPING) {
+            reasons.add("stopping");
+        }
+        return reasons;
     }
 
     /** Whether this node could take over now, as the keep-warm probe last found. */
@@ -887,6 +963,13 @@ public final class WatchdogEngine {
             }
             finish(kept.isEmpty() ? 0 : 1);
         }));
+    }
+
+    /** Sends a hand-over reply to whoever asked (event loop). */
+    private void reply(InetSocketAddress to, HandoverReply reply) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(reply.encode()), to));
+        }
     }
 
     /**

@@ -19,10 +19,15 @@ final class PackagedCluster {
 
     /** A cluster running {@code target/exoip.jar} (or the jar named by {@code -Dexoip.jar}). */
     static LocalCluster start(Path workDir) throws IOException {
+        return new LocalCluster(launcher(), workDir);
+    }
+
+    /** The command that runs the packaged program, for its subcommands too. */
+    static List<String> launcher() {
         String jar = System.getProperty("exoip.jar", "target/exoip.jar");
         assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged program is missing: " + jar);
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new LocalCluster(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar), workDir);
+        return List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar);
     }
 
     /**

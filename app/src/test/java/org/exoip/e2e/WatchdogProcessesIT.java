@@ -192,6 +192,39 @@ class WatchdogProcessesIT {
     }
 
     /**
+     * {@code exoip handover}, the packaged program, against the master's process: it returns 0 once
+     * the stand-in shows the successor alone, the address never without a holder; the old master
+     * keeps running, out of the election, until {@code --release}; {@code exoip info --json} says so.
+     */
+    @Test
+    void exoipHandoverMovesTheAddressOffARunningMasterAndConfirmsIt() throws Exception {
+        startThree();
+        Node master = awaitSoleHolder(null);
+        int before = cluster.events().size();
+        List<String> handover = new ArrayList<>(PackagedCluster.launcher());
+        handover.addAll(List.of("handover", "--node", master.ip() + ":" + cluster.port(), "--timeout", "20"));
+        Run r = run(handover);
+        assertEquals(0, r.exit(), r.output() + cluster.tail(master, 20));
+        Node successor = cluster.soleHolder().orElseThrow(() -> new AssertionError("no sole holder: " + r.output()));
+        assertTrue(successor != master, r.output());
+        assertTrue(r.output().contains("held by " + successor.id() + " alone after"), r.output());
+        List<AttachmentEvent> changes = cluster.events().subList(before, cluster.events().size());
+        assertTrue(changes.stream().noneMatch(e -> e.holdersAfter().isEmpty()), "never without a holder: " + changes);
+        assertTrue(master.running(), "the old master runs on as a backup");
+        List<String> info = new ArrayList<>(PackagedCluster.launcher());
+        info.addAll(List.of("info", "--json", master.ip() + ":" + cluster.port()));
+        Run json = run(info);
+        assertEquals(0, json.exit(), json.output());
+        assertTrue(json.output().contains("\"in\" : false"), json.output());
+
+        List<String> release = new ArrayList<>(PackagedCluster.launcher());
+        release.addAll(List.of("handover", "--release", "--node", master.ip() + ":" + cluster.port()));
+        Run back = run(release);
+        assertEquals(0, back.exit(), back.output());
+        assertTrue(back.output().contains("back in the election"), back.output());
+    }
+
+    /**
      * A backup stopped (SIGSTOP) past the dead time reads, once resumed, the adverts waiting for it
      * before it judges any peer: it never attaches the address. Before the fix its timers counted
      * every peer dead on the first turn of its loop and about two resumes in three left a stray

@@ -121,8 +121,9 @@ class InfoReportTest {
         String rendered = InfoReport.render(w, w.peers(3_412 * MS),
                 Optional.of(Instant.parse("2026-11-22T04:00:00.120Z")), Optional.of(Duration.ofMillis(380)),
                 Optional.empty(), Optional.of(Set.of(w.settings().self())))
-                // What WatchdogEngine adds: the keep-warm probe, and for a node without an advert key
+                // What WatchdogEngine adds: whether the node runs in the election, the keep-warm probe, and for a node without an advert key
                 // that dropped nothing, the adverts.
+                + "Election    in\n"
                 + "Takeover    " + new CloudProbe.Readiness(true, "", 0, 400 * MS, 35 * MS).describe(3_412 * MS)
                 + " (every 15.000s)\n"
                 + "Adverts     plain (unauthenticated)\nDropped     none\n";

@@ -21,6 +21,7 @@ import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Writes exoip's man page (troff, gzipped) and bash completion from the picocli model of the
@@ -132,8 +133,26 @@ public final class Docs {
             m.append(escape(description(option))).append('\n');
         }
         m.append(".SH SUBCOMMANDS\n");
-        spec.subcommands().forEach((name, sub) -> m.append(".TP\n\\fB").append(escape(name)).append("\\fR\n")
-                .append(escape(String.join(" ", sub.getCommandSpec().usageMessage().description()))).append('\n'));
+        spec.subcommands().forEach((name, sub) -> {
+            CommandSpec subSpec = sub.getCommandSpec();
+            m.append(".TP\n\\fB").append(escape(name)).append("\\fR\n")
+                    .append(escape(String.join(" ", subSpec.usageMessage().description()))).append('\n');
+            // Its own options too (the help subcommand and -h/-V aside): the page is the reference.
+            List<OptionSpec> own = subSpec.options().stream().filter(o -> !o.usageHelp() && !o.versionHelp()).toList();
+            if (!own.isEmpty()) {
+                m.append(".RS\n");
+                for (PositionalParamSpec positional : subSpec.positionalParameters()) {
+                    m.append(".TP\n\\fI").append(escape(positional.paramLabel())).append("\\fR\n")
+                            .append(escape(String.join(" ", positional.description()).replace("${DEFAULT-VALUE}",
+                                    String.valueOf(positional.defaultValue())))).append('\n');
+                }
+                for (OptionSpec option : own) {
+                    m.append(".TP\n").append(optionHead(option)).append('\n')
+                            .append(escape(description(option))).append('\n');
+                }
+                m.append(".RE\n");
+            }
+        });
         m.append(".SH EXIT STATUS\n");
         spec.usageMessage().exitCodeList().forEach((code, meaning) -> m.append(".TP\n\\fB").append(escape(code.strip()))
                 .append("\\fR\n").append(escape(meaning)).append('\n'));
@@ -182,8 +201,13 @@ public final class Docs {
                 .append("IF_EXOIP_CHECK_HTTP='http://127.0.0.1:8404/healthz interval=1s fall=2 rise=2'\n")
                 .append("IF_EXOIP_TRACK_FILE=/run/exoip\\-maintenance\n")
                 .append("echo 255 > /run/exoip\\-maintenance\n.RE\n.fi\n")
-                .append(".PP\nIts state, from any peer:\n.PP\n.nf\n.RS\n")
-                .append("echo \\-n info | nc \\-4u \\-w1 192.0.2.11 12345\n.RE\n.fi\n");
+                .append(".PP\nIts state, from any peer (or \\fBecho \\-n info | nc \\-4u \\-w1 192.0.2.11 12345\\fR):\n")
+                .append(".PP\n.nf\n.RS\nexoip info 192.0.2.11\nexoip info \\-\\-json 192.0.2.11\n.RE\n.fi\n")
+                .append(".PP\nMove the Elastic IP off this host's node before a reboot, and wait until the API shows ")
+                .append("the new holder alone; the node stays out of the election until released or restarted. ")
+                .append("From this host the request needs no key; from another, sign it with the advert key:\n")
+                .append(".PP\n.nf\n.RS\nexoip handover\nexoip handover \\-\\-release\n")
+                .append("exoip handover \\-\\-node 192.0.2.11 \\-\\-auth\\-key\\-file /etc/exoip/advert.key\n.RE\n.fi\n");
         m.append(".SH SEE ALSO\n\\fBsystemctl\\fR(1), \\fBinterfaces\\fR(5), \\fBstart\\-stop\\-daemon\\fR(8), ")
                 .append("\\fBpgrep\\fR(1), \\fBkillall\\fR(1)\n");
         return m.toString();

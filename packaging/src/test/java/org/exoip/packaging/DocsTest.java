@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import java.util.zip.GZIPInputStream;
 import org.exoip.cli.ExoipCommand;
@@ -38,6 +39,29 @@ class DocsTest {
         for (String line : man.split("\n")) {
             assertTrue(!line.startsWith(".") || line.matches("\\.(\\\\\"|TH|SH|TP|PP|br|nf|fi|RS|RE)( .*)?"),
                     "unknown request: " + line);
+        }
+    }
+
+    @Test
+    void theManPageAndTheCompletionKnowHandoverAndInfo() {
+        CommandLine cmd = ExoipCommand.commandLine();
+        String man = Docs.manPage(cmd.getCommandSpec(), "exoip 1.2.3");
+        for (String name : List.of("handover", "info")) {
+            CommandLine sub = cmd.getSubcommands().get(name);
+            assertTrue(man.contains(".TP\n\\fB" + name + "\\fR\n"), name + " under SUBCOMMANDS");
+            for (OptionSpec option : sub.getCommandSpec().options()) {
+                if (!option.usageHelp() && !option.versionHelp()) {
+                    assertTrue(man.contains("\\fB" + Docs.escape(option.longestName()) + "\\fR"),
+                            name + " " + option.longestName() + " missing");
+                }
+            }
+        }
+        assertTrue(man.contains("from another, sign it with the advert key"), "the security rule in EXAMPLES");
+        assertTrue(man.contains(Docs.escape("only from this host (127.0.0.1, ::1 or its own")),
+                "the security rule under SUBCOMMANDS");
+        String completion = Docs.completion(cmd);
+        for (String word : List.of("handover", "info", "--release", "--hold", "--to", "--json")) {
+            assertTrue(completion.contains(word), word + " missing from the completion");
         }
     }
 

@@ -57,7 +57,7 @@ public final class AuthenticatedAdvertCodec {
         }
     }
 
-    private static Mac mac(byte[] key) {
+    static Mac mac(byte[] key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(key, ALGORITHM));

@@ -6,6 +6,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,9 +14,11 @@ import java.util.function.Predicate;
 
 /**
  * Turns each received {@link DatagramPacket} into exactly one {@link Inbound}: an
- * {@link InfoRequested}, an {@link AdvertReceived} or a counted {@link DatagramRejected}.
+ * {@link InfoRequested}, a {@link HandoverRequested}, an {@link AdvertReceived} or a counted
+ * {@link DatagramRejected}.
  *
- * <p>In this order: an {@code info} query is answered whoever asks; a datagram from an address
+ * <p>In this order: an {@code info} query is answered whoever asks; a hand-over request is judged
+ * by its {@link HandoverGate} (its own version bytes tell it apart); a datagram from an address
  * that is not a known sender is rejected as {@link RejectReason#UNKNOWN_SENDER} whatever it
  * contains, before any decoding (and before any tag is computed); then the advert is decoded. With
  * {@link AdvertKeys} only authenticated adverts are accepted, each with a counter above the last
@@ -40,6 +43,7 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
     private final Predicate<InetAddress> knownSender;
     private final AuthenticatedAdvertCodec authenticated;
     private final ReplayGuard replayGuard;
+    private final HandoverGate handovers;
 
     /** Plain adverts from any sender (tests and tools). */
     public DatagramDecoder(Inet4Address expectedElasticIp, RejectionCounters counters) {
@@ -68,6 +72,15 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
     /** As above, for a node keeping several Elastic IPs: an advert about any of {@code expected} is decoded. */
     public DatagramDecoder(ElasticIpSet expected, RejectionCounters counters,
             Predicate<InetAddress> knownSender, Optional<AdvertKeys> keys, ReplayGuard replayGuard) {
+        this(expected, counters, knownSender, keys, replayGuard, new HandoverGate(keys,
+                HandoverGate.thisHost(address -> false), replayGuard, Clock.systemUTC()));
+    }
+
+    /** As above, with hand-over requests admitted by {@code handovers} (which knows the node's own addresses). */
+    public DatagramDecoder(ElasticIpSet expected, RejectionCounters counters,
+            Predicate<InetAddress> knownSender, Optional<AdvertKeys> keys, ReplayGuard replayGuard,
+            HandoverGate handovers) {
+        this.handovers = Objects.requireNonNull(handovers, "handovers");
         this.expected = Objects.requireNonNull(expected, "expected");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.knownSender = Objects.requireNonNull(knownSender, "knownSender");
@@ -78,9 +91,15 @@ public final class DatagramDecoder extends MessageToMessageDecoder<DatagramPacke
     @Override
     protected void decode(ChannelHandlerContext ctx, DatagramPacket packet, List<Object> out) {
         ByteBuf content = packet.content();
-        // The query first: at 4 to 6 bytes it could only ever be rejected as an advert.
-        if (InfoQuery.matches(content)) {
-            out.add(new InfoRequested(packet.sender()));
+        // The query first: at 4 to 11 bytes it could only ever be rejected as an advert.
+        Optional<InfoRequested.Format> info = InfoQuery.format(content);
+        if (info.isPresent()) {
+            out.add(new InfoRequested(packet.sender(), info.get()));
+            return;
+        }
+        // Before the peer test: an operator's host need not be a peer; the gate judges the sender.
+        if (HandoverCodec.matches(content)) {
+            out.add(handovers.admit(packet.sender(), content, counters));
             return;
         }
         if (!knownSender.test(packet.sender().getAddress())) {

@@ -22,7 +22,12 @@ public enum RejectReason {
      * A valid advert carrying this node's own instance id from an address that is not this node's:
      * another node runs with the same id (a cloned image, a copied {@code -i}).
      */
-    DUPLICATE_ID("duplicate-id");
+    DUPLICATE_ID("duplicate-id"),
+    /**
+     * An unsigned hand-over request ({@code exoip handover}) from an address that is not this host's:
+     * from elsewhere only signed requests are accepted.
+     */
+    UNSIGNED_REQUEST("unsigned-request");
 
     private final String label;
 
