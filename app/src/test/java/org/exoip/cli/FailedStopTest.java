@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -101,7 +97,7 @@ class FailedStopTest {
             PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
             code = ExoipCommand.commandLine(Map.of(), connector, stopOnceMaster, out, err).execute("-W", "-O",
                     "-xi", "198.51.100.50", "-xk", "EXOkey", "-xs", "s3cr3t", "-i", SELF.toString(), "-xz", "ch-gva-2",
-                    "-p", "127.0.0.2", "-l", "127.0.0.1:" + freeUdpPort(), "-t", "50ms", "-r", "2",
+                    "-p", "127.0.0.2", "-l", "127.0.0.1:" + org.exoip.testkit.LoopbackPorts.freeUdpPort("127.0.0.1"), "-t", "50ms", "-r", "2",
                     "--api-timeout", "500ms", "--api-keep-warm", "0");
             if (!errBytes.toString(StandardCharsets.UTF_8).contains("in use")) {
                 break;
@@ -115,11 +111,5 @@ class FailedStopTest {
         assertTrue(err.get(0).startsWith("exoip: could not detach every Elastic IP it held from this instance "
                 + "before stopping"), err.get(0));
         assertEquals(1, out.lines().filter(l -> l.contains(" ERROR ")).count(), "said once in the log: " + out);
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return socket.getLocalPort();
-        }
     }
 }

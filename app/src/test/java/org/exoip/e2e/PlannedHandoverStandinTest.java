@@ -55,7 +55,7 @@ class PlannedHandoverStandinTest {
         for (int i = 0; i < 3; i++) {
             ids.add(UUID.fromString(standin.state().addInstance("node-" + i, HOSTS.get(i), "exoip").id()));
         }
-        int port = StandinCloud.freeUdpPort();
+        int port = org.exoip.testkit.LoopbackPorts.freeUdpPort();
         for (int i = 0; i < 3; i++) {
             EngineSettings settings = EngineSettings.of(
                     new NodeSettings(ids.get(i), StandinCloud.elasticIp(), 10 * (i + 1), INTERVAL, 3),
