@@ -916,6 +916,18 @@ public final class CloudReconciler implements AutoCloseable {
         }
     }
 
+    /**
+     * The node this one yields to is heard again: the yield ends now, for good, so that a later
+     * silence of that node is a failover, not a yield that waits for its claim to go stale. Called
+     * on the event loop; the election there has dropped it already ({@link Watchdog#yieldTo}).
+     */
+    void heardAgain(UUID node) {
+        if (node.equals(yieldedTo)) {
+            yieldedTo = null;
+            LOG.info("No longer yielding to {}: it is heard again", node);
+        }
+    }
+
     private void endYield(String why) {
         UUID was = yieldedTo;
         yieldedTo = null;

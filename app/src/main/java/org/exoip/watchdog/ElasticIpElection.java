@@ -136,6 +136,7 @@ final class ElasticIpElection implements AutoCloseable {
                 contested = true;
             }
         }
+        reconciler.yieldedTo().filter(heard::contains).ifPresent(reconciler::heardAgain);
         CloudReconciler.PeerView before = peerView;
         if (!before.heard().equals(heard) || before.contested() != contested) {
             peerView = new CloudReconciler.PeerView(heard, contested);

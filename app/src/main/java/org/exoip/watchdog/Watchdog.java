@@ -299,9 +299,12 @@ public final class Watchdog {
         Candidate self = new Candidate(settings.self(), fault || held ? Priority.WORST : advertised());
         List<Candidate> alive = liveness.alive(nanos);
         Candidate winner = Election.winner(self, alive, rules.ranking());
-        // Yielded through the cloud to a node not heard: it is master; heard, the adverts decide.
-        UUID yielded = cloudMaster != null && alive.stream().noneMatch(c -> cloudMaster.equals(c.id()))
-                ? cloudMaster : null;
+        // Yielded through the cloud to a node not heard: it is master. Heard, the adverts decide
+        // from then on: should it go silent again, that is a death or a stop, and a failover.
+        if (cloudMaster != null && alive.stream().anyMatch(c -> cloudMaster.equals(c.id()))) {
+            cloudMaster = null;
+        }
+        UUID yielded = cloudMaster;
         Decision next;
         if (fault) {
             // A peer advertising 255 is stopping or in fault itself: no master either.

@@ -338,8 +338,22 @@ class WatchdogTest {
         assertEquals(Role.BACKUP, a.role(), "still not heard: still yielding");
         run(1);
         assertEquals(Role.MASTER, a.role(), "heard again: the adverts decide (a is better)");
+        assertEquals(java.util.Optional.empty(), a.yieldedTo(), "for good: a later silence of b is no yield");
         a.yieldTo(java.util.Optional.of(bId), now);
         a.yieldTo(java.util.Optional.empty(), now);
+        assertEquals(Role.MASTER, a.role());
+    }
+
+    @Test
+    void aNodeYieldedToThatIsHeardAndThenStopsIsFailedOverFrom() {
+        Watchdog a = node("192.0.2.1", "00000000-0000-4000-8000-000000000001", 20);
+        Watchdog b = node("192.0.2.2", "00000000-0000-4000-8000-000000000002", 10);
+        startAll();
+        run(4, List.of(b));
+        a.yieldTo(java.util.Optional.of(b.settings().self()), now);
+        run(2);
+        assertEquals(new Decision(Role.BACKUP, a.settings().self(), b.settings().self()), a.decision());
+        run(4, List.of(b)); // b frozen: no yield holds a back any more
         assertEquals(Role.MASTER, a.role());
     }
 
