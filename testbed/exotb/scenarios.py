@@ -115,10 +115,11 @@ class Scenarios:
         ("group-join", "group_join_leave"), ("idle-forgotten", "idle_forgotten"), ("resolver-down", "resolver_down"),
         ("service-down", "service_down"), ("private-network", "private_network"),
         ("several-eips", "several_eips"), ("pause-backup", "pause_backup"), ("isolate-two", "isolate_two"),
+        ("handover", "handover"),
     ]
     # Run only when named in --only: they reproduce issue 21's findings 1-3 and fail on the code
     # before its fix, so they stay out of the full and --quick runs (CI's) until that fix lands.
-    ON_REQUEST = ("pause-backup", "isolate-two")
+    ON_REQUEST = ("pause-backup", "isolate-two", "handover")
 
     @classmethod
     def names(cls):
@@ -203,6 +204,29 @@ class Scenarios:
         ok = moved and gap == 0 and code == 0 and agree
         self.record("graceful", ok, "handover %s, time without a holder %s, exit code %s; at end %s"
                     % (ms(first.nanos - t0) if first else "never", ms(gap), code, view))
+
+    def handover(self):
+        """Issue 24: `exoip handover` run on the master's host (its default: every Elastic IP, wait
+        for the API to show the new holder alone) at -t 1: exit 0, the next best node alone at the
+        API, no moment without a holder; the time from the command to its confirmation, the JVM's
+        start included, and the one the command itself prints."""
+        self.start3(interval=1)
+        master = self.bed.nodes[1]
+        log = os.path.join(self.bed.workdir, "handover.log")
+        argv = master.command + ["handover", "--node", "%s:%d" % (master.address, 12345), "--timeout", "30s"]
+        t0 = now()
+        proc = spawn(master.namespace, argv, log)
+        code = proc.wait(60)
+        t_done = now()
+        moved = self.wait_holders([2], timeout=10)
+        events = self.bed.standin.events()
+        gap, _ = analysis.holderless(events, t0, now())
+        with open(log, errors="replace") as f:
+            said = [line.strip() for line in f if line.strip() and not line.startswith("===")]
+        ok = code == 0 and moved and gap == 0 and master.alive()
+        self.record("handover", ok, "exit %s in %s (JVM start included), time without a holder %s, h1 still "
+                    "running: %s; it said: %s" % (code, ms(t_done - t0), ms(gap), master.alive(),
+                                                  " | ".join(said[-2:])))
 
     def partition(self):
         """Cut the master's cable until the others take over, then heal: one holder within two intervals."""
