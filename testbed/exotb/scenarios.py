@@ -221,12 +221,14 @@ class Scenarios:
         moved = self.wait_holders([2], timeout=10)
         events = self.bed.standin.events()
         gap, _ = analysis.holderless(events, t0, now())
+        alone = next((e.nanos for e in events if e.nanos >= t0 and e.holders == frozenset({self.bed.iid(2)})), None)
         with open(log, errors="replace") as f:
             said = [line.strip() for line in f if line.strip() and not line.startswith("===")]
         ok = code == 0 and moved and gap == 0 and master.alive()
-        self.record("handover", ok, "exit %s in %s (JVM start included), time without a holder %s, h1 still "
-                    "running: %s; it said: %s" % (code, ms(t_done - t0), ms(gap), master.alive(),
-                                                  " | ".join(said[-2:])))
+        self.record("handover", ok, "exit %s in %s (JVM start included), h2 alone at the API %s after the "
+                    "command, time without a holder %s, h1 still running: %s; it said: %s"
+                    % (code, ms(t_done - t0), ms(alone - t0) if alone else "never", ms(gap), master.alive(),
+                       " | ".join(said[-2:])))
 
     def partition(self):
         """Cut the master's cable until the others take over, then heal: one holder within two intervals."""

@@ -827,7 +827,8 @@ public final class CloudReconciler implements AutoCloseable {
         writeClaim(mine, now);
         myTerm = term;
         rival = null;
-        read.filter(c -> !c.owner().equals(self) && c.renewals() == 0
+        // A rival is one cut off from this node; one heard alive lets go through the adverts.
+        read.filter(c -> !c.owner().equals(self) && c.renewals() == 0 && !peerView.get().heard().contains(c.owner())
                 && Math.abs(wallMillis.getAsLong() - c.stamp()) < LIVE_CLAIM.toMillis()).ifPresent(c -> {
                     rival = c.owner();
                     rivalUntilNanos = now + RIVAL_YIELD.toNanos();

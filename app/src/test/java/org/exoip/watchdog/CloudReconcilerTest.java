@@ -487,6 +487,17 @@ class CloudReconcilerTest {
     }
 
     @Test
+    void aTakeoverUnderWayByANodeHeardAliveIsNoRival() {
+        cloud.keepClaims();
+        cloud.setHolders(Set.of(PEER));
+        cloud.setClaim(new org.exoip.cloud.Claim(3, PEER, wallMillis()));
+        // A planned hand-over right after PEER took over: PEER is heard, it lets go through the adverts.
+        reconciler.useClaims(Duration.ofSeconds(2), () -> new CloudReconciler.PeerView(Set.of(PEER), false), y -> { });
+        assertEquals(Outcome.CONVERGED, reconciler.reconcile(master(), () -> true, true));
+        assertEquals(Set.of(SELF), cloud.currentHolders());
+    }
+
+    @Test
     void aFailoverDetachesAnOldClaimsOwnerAtOnce() {
         cloud.keepClaims();
         cloud.setHolders(Set.of(PEER));
